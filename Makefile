@@ -1,0 +1,67 @@
+# OneVisit build / run / test entry points.
+#   make run   - build, migrate + seed the SQLite database data/onevisit.sqlite, serve on 127.0.0.1:8080
+#   make test  - install test dependencies, build once, run all test phases (scripts/test-all.sh)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+SWIFT    ?= swift
+PYTHON   ?= python3
+VENV     := .venv
+REQS     := tests/browser/requirements.txt
+APT_PKGS := postgresql-15 chromium chromium-driver fonts-noto-cjk
+BIN      := .build/debug/onevisit
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps-run deps-test build run test clean-data
+
+deps-run:
+	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "error: '$(SWIFT)' not found on PATH (install Swift 6.x, e.g. under /opt/swift)" >&2; exit 1; }
+
+deps-test:
+	@missing=""; \
+	for p in $(APT_PKGS); do \
+	  dpkg -s "$$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "==> apt: installing$$missing"; \
+	  $(SUDO) apt-get update -q; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	@if ! $(VENV)/bin/python -c 'import selenium, pytest' >/dev/null 2>&1 \
+	     || [ ! -f $(VENV)/.requirements.stamp ] || [ $(REQS) -nt $(VENV)/.requirements.stamp ]; then \
+	  if ! $(VENV)/bin/python -c 'import sys' >/dev/null 2>&1; then \
+	    echo "==> creating $(VENV) with $$(command -v $(PYTHON))"; \
+	    rm -rf $(VENV); \
+	    if ! $(PYTHON) -m venv $(VENV) >/dev/null 2>&1; then \
+	      rm -rf $(VENV); \
+	      if $(PYTHON) -m pip --version >/dev/null 2>&1; then \
+	        echo "==> '$(PYTHON) -m venv' failed (no ensurepip?); using virtualenv"; \
+	        $(PYTHON) -m pip install -q virtualenv && $(PYTHON) -m virtualenv -q $(VENV); \
+	      else \
+	        echo "==> '$(PYTHON) -m venv' failed; installing python3-venv and using /usr/bin/python3"; \
+	        $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv; \
+	        /usr/bin/python3 -m venv $(VENV); \
+	      fi; \
+	    fi; \
+	  fi; \
+	  echo "==> pip install -r $(REQS)"; \
+	  $(VENV)/bin/python -m pip install -q --disable-pip-version-check -r $(REQS); \
+	  touch $(VENV)/.requirements.stamp; \
+	fi
+
+# One build for the executable and the test bundle, so `swift test --skip-build` reuses it.
+build: deps-run
+	$(SWIFT) build --build-tests
+
+run: deps-run build
+	$(BIN) migrate
+	$(BIN) seed --demo
+	exec $(BIN) serve --host 127.0.0.1 --port 8080
+
+test: deps-test build
+	bash scripts/test-all.sh
+
+clean-data:
+	-@bash scripts/pg-test-cluster.sh stop >/dev/null 2>&1 || true
+	rm -rf data .artifacts

@@ -1,0 +1,284 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import OneVisitDomain
+
+/// Registration, sign-in and sign-out pages and `/api/v1/auth`, `/api/v1/applicants`, `/api/v1/me`.
+enum AccountRoutes {
+    // MARK: pages
+
+    struct RegisterPage {
+        var layout: LayoutView
+        var isOrganisation: Bool
+        var name = "", idNumber = "", phone = "", creditCode = "", legalRepresentative = "", contactName = ""
+        var error: String?
+        var errorField: String?
+    }
+
+    struct LoginPage {
+        var layout: LayoutView
+        var username = ""
+        var next = ""
+        var error: String?
+        var askTOTP = false
+    }
+
+    struct HomePage {
+        struct Item { var title: String; var summary: String; var clause: String; var path: String?; var planned: Bool }
+        var layout: LayoutView
+        var roleCode: String
+        var roleName: String
+        var displayName: String
+        var items: [Item]
+        var departmentName: String?
+        var regionName: String?
+    }
+
+    struct AccountPage {
+        var layout: LayoutView
+        var account: AccountView
+    }
+
+    static func sessionCookie(_ signIn: AccountService.SignIn, secure: Bool, lifetime: TimeInterval) -> Cookie {
+        Cookie(name: CookieNames.session, value: signIn.token, maxAge: Int(lifetime), path: "/", secure: secure, httpOnly: true, sameSite: .strict)
+    }
+
+    /// Only our own paths, so the login page cannot be used to send someone elsewhere.
+    static func safeNext(_ raw: String) -> String {
+        guard raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\"), raw != "/login" else { return "/home" }
+        return raw
+    }
+
+    static func addPages(to router: Router<AppRequestContext>, app: AppServices) {
+        let accounts = app.accounts
+        let renderer = app.renderer
+
+        router.get("/register") { _, context in
+            try renderer.page("register", RegisterPage(layout: context.layout("注册账号"), isOrganisation: false))
+        }
+        router.get("/register/organisation") { _, context in
+            try renderer.page("register", RegisterPage(layout: context.layout("法人注册"), isOrganisation: true))
+        }
+        router.post("/register") { request, context in
+            let form = try await WebForm.read(request, context: context)
+            let isOrganisation = form["kind"] == "organisation"
+            var page = RegisterPage(
+                layout: context.layout(isOrganisation ? "法人注册" : "注册账号"), isOrganisation: isOrganisation,
+                name: form["name"], idNumber: form["idNumber"], phone: form["phone"], creditCode: form["creditCode"],
+                legalRepresentative: form["legalRepresentative"], contactName: form["contactName"])
+            do {
+                let account: AccountModel
+                if isOrganisation {
+                    let checked = try ApplicantRegistration.organisation(
+                        name: form["name"], creditCode: form["creditCode"], legalRepresentative: form["legalRepresentative"],
+                        contactName: form["contactName"], phone: form["phone"], password: form["password"], passwordConfirm: form["passwordConfirm"])
+                    account = try await accounts.register(organisation: checked, password: form["password"], address: context.remoteAddress)
+                } else {
+                    let checked = try ApplicantRegistration.person(
+                        name: form["name"], idNumber: form["idNumber"], phone: form["phone"], password: form["password"],
+                        passwordConfirm: form["passwordConfirm"], today: accounts.clock.now)
+                    account = try await accounts.register(person: checked, password: form["password"], address: context.remoteAddress)
+                }
+                let signIn = try await accounts.startSession(for: account, channel: "web", address: context.remoteAddress)
+                var response = Response.redirect(to: "/home")
+                response.setCookie(sessionCookie(signIn, secure: app.config.secureCookies, lifetime: app.config.sessionLifetime))
+                return response
+            } catch let problem as ApplicantRegistration.Problem {
+                page.error = problem.message
+                page.errorField = problem.field
+            } catch let error as AppError where error.status == .unprocessableContent {
+                page.error = error.title
+                page.errorField = error.field
+            }
+            return try renderer.page("register", page, status: .unprocessableContent)
+        }
+
+        router.get("/login") { request, context in
+            if context.principal != nil { return Response.redirect(to: "/home") }
+            let next = request.uri.queryParameters.get("next") ?? ""
+            return try renderer.page("login", LoginPage(layout: context.layout("登录"), next: next))
+        }
+        router.post("/login") { request, context in
+            let form = try await WebForm.read(request, context: context)
+            do {
+                let totp = form["totp"]
+                let signIn = try await accounts.signIn(
+                    loginName: form["username"], password: form["password"], totp: totp.isEmpty ? nil : totp,
+                    channel: "web", address: context.remoteAddress)
+                var response = Response.redirect(to: safeNext(form["next"]))
+                response.setCookie(sessionCookie(signIn, secure: app.config.secureCookies, lifetime: app.config.sessionLifetime))
+                return response
+            } catch let error as AppError where error.code.hasPrefix("auth.") {
+                let page = LoginPage(
+                    layout: context.layout("登录"), username: form["username"], next: form["next"], error: error.title,
+                    askTOTP: error.field == "totp")
+                return try renderer.page("login", page, status: error.status)
+            }
+        }
+        router.post("/logout") { request, context in
+            _ = try await WebForm.read(request, context: context)
+            if let principal = context.principal {
+                try await accounts.signOut(principal, address: context.remoteAddress)
+            }
+            var response = Response.redirect(to: "/")
+            response.setCookie(Cookie(name: CookieNames.session, value: "", maxAge: 0, path: "/", secure: app.config.secureCookies, httpOnly: true, sameSite: .strict))
+            return response
+        }
+
+        router.get("/home") { _, context in
+            let principal = try context.requirePrincipal()
+            let db = app.persistence.db
+            var departmentName: String?
+            var regionName: String?
+            if let id = principal.departmentID { departmentName = try await DepartmentModel.find(id, on: db)?.name }
+            if let code = principal.regionCode { regionName = try await RegionModel.find(code, on: db)?.name }
+            let items = principal.role.capabilities.map { capability -> HomePage.Item in
+                switch capability.status {
+                case .available(let path): .init(title: capability.title, summary: capability.summary, clause: capability.clause, path: path, planned: false)
+                case .planned: .init(title: capability.title, summary: capability.summary, clause: capability.clause, path: nil, planned: true)
+                }
+            }
+            let page = HomePage(
+                layout: context.layout("我的首页"), roleCode: principal.role.code, roleName: principal.role.chineseName,
+                displayName: principal.displayName, items: items, departmentName: departmentName, regionName: regionName)
+            return try renderer.page("home", page)
+        }
+
+        router.get("/account") { _, context in
+            let principal = try context.requirePrincipal()
+            guard let account = try await AccountModel.find(principal.accountID, on: app.persistence.db) else { throw AppError.unauthenticated }
+            return try renderer.page("account", AccountPage(layout: context.layout("我的账号"), account: AccountView(account)))
+        }
+    }
+
+    // MARK: API
+
+    struct LoginRequest: Decodable {
+        var username: String
+        var password: String
+        var totp: String?
+    }
+
+    struct LoginResponse: ResponseEncodable {
+        var token: String
+        var tokenType = "Bearer"
+        var expiresAt: Date
+        var account: AccountSummary
+    }
+
+    struct AccountSummary: ResponseEncodable {
+        var id: UUID
+        var role: String
+        var roleName: String
+        var displayName: String
+    }
+
+    struct RegistrationRequest: Decodable {
+        var type: String
+        var name: String
+        var idNumber: String?
+        var phone: String
+        var password: String
+        var creditCode: String?
+        var legalRepresentative: String?
+        var contactName: String?
+    }
+
+    static func addAPI(to api: RouterGroup<AppRequestContext>, app: AppServices) {
+        let accounts = app.accounts
+        api.post("/auth/login") { request, context -> LoginResponse in
+            let body = try await JSONBody.decode(LoginRequest.self, from: request, context: context)
+            let signIn = try await accounts.signIn(loginName: body.username, password: body.password, totp: body.totp, channel: "api", address: context.remoteAddress)
+            let p = signIn.principal
+            return LoginResponse(token: signIn.token, expiresAt: signIn.expiresAt,
+                                 account: .init(id: p.accountID, role: p.role.code, roleName: p.role.chineseName, displayName: p.displayName))
+        }
+        api.post("/auth/logout") { _, context -> HTTPResponse.Status in
+            let principal = try context.requirePrincipal()
+            try await accounts.signOut(principal, address: context.remoteAddress)
+            return .noContent
+        }
+        api.get("/me") { _, context -> AccountView in
+            let principal = try context.requirePrincipal()
+            guard let account = try await AccountModel.find(principal.accountID, on: app.persistence.db) else { throw AppError.unauthenticated }
+            return AccountView(account)
+        }
+        api.post("/applicants") { request, context -> EditedResponse<AccountView> in
+            let body = try await JSONBody.decode(RegistrationRequest.self, from: request, context: context)
+            let account: AccountModel
+            do {
+                switch body.type {
+                case "person":
+                    let checked = try ApplicantRegistration.person(
+                        name: body.name, idNumber: body.idNumber ?? "", phone: body.phone, password: body.password,
+                        passwordConfirm: nil, today: accounts.clock.now)
+                    account = try await accounts.register(person: checked, password: body.password, address: context.remoteAddress)
+                case "organisation":
+                    let checked = try ApplicantRegistration.organisation(
+                        name: body.name, creditCode: body.creditCode ?? "", legalRepresentative: body.legalRepresentative ?? "",
+                        contactName: body.contactName ?? "", phone: body.phone, password: body.password, passwordConfirm: nil)
+                    account = try await accounts.register(organisation: checked, password: body.password, address: context.remoteAddress)
+                default:
+                    throw AppError.invalid("type", code: "applicant.type", "申请人类型须为 person（自然人）或 organisation（法人）")
+                }
+            } catch let problem as ApplicantRegistration.Problem {
+                throw AppError(.unprocessableContent, code: problem.code, title: problem.message, field: problem.field)
+            }
+            return EditedResponse(status: .created, headers: [.location: "/api/v1/me"], response: AccountView(account))
+        }
+    }
+}
+
+/// An account as shown to its owner or to staff: ID number and phone masked.
+struct AccountView: ResponseEncodable, Sendable {
+    var id: UUID
+    var loginName: String
+    var role: String
+    var roleName: String
+    var displayName: String
+    var applicantType: String?
+    var applicantTypeName: String?
+    var idNumberMasked: String?
+    var creditCode: String?
+    var legalRepresentative: String?
+    var contactName: String?
+    var phoneMasked: String?
+    var createdAt: Date
+
+    init(_ account: AccountModel) {
+        let role = Role(code: account.role) ?? .applicant
+        id = account.id!
+        loginName = role == .applicant && account.applicantType == "person" ? Masking.mask(account.loginName, keepPrefix: 3, keepSuffix: 4) : account.loginName
+        self.role = role.code
+        roleName = role.chineseName
+        displayName = account.displayName
+        applicantType = account.applicantType
+        applicantTypeName = account.applicantType.map { $0 == "person" ? "自然人" : "法人或其他组织" }
+        idNumberMasked = account.idNumber.map { Masking.mask($0, keepPrefix: 4, keepSuffix: 4) }
+        creditCode = account.creditCode
+        legalRepresentative = account.legalRepresentative
+        contactName = account.contactName
+        phoneMasked = account.phone.map { Masking.mask($0, keepPrefix: 3, keepSuffix: 4) }
+        createdAt = account.createdAt
+    }
+}
+
+/// JSON bodies: size-limited, and a broken one is a 400 with a Chinese message.
+enum JSONBody {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws -> T {
+        let buffer = try await request.body.collect(upTo: 256 * 1024)
+        do {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            var detail = "JSON 无法解析"
+            switch error {
+            case .keyNotFound(let key, _): detail = "缺少字段 \(key.stringValue)"
+            case .typeMismatch(_, let c), .valueNotFound(_, let c): detail = "字段 \(c.codingPath.map(\.stringValue).joined(separator: ".")) 类型不正确"
+            default: break
+            }
+            throw AppError(.badRequest, code: "request.malformed", title: "请求内容格式不正确", detail: detail)
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Configuration
+import SystemPackage
+import Foundation
+import Logging
+
+/// Where the data lives: one SQLite file for a county, PostgreSQL for a province.
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqliteFile(String)
+    case sqliteMemory
+    case postgres(String)
+
+    /// Parses `ONEVISIT_DATABASE_URL`: `sqlite:PATH`, `sqlite::memory:`, `postgres://…` / `postgresql://…`.
+    public init(url: String) throws(ConfigError) {
+        let trimmed = url.trimmingCharacters(in: .whitespaces)
+        if trimmed == "sqlite::memory:" {
+            self = .sqliteMemory
+        } else if trimmed.hasPrefix("sqlite:") {
+            var path = String(trimmed.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+            guard !path.isEmpty else { throw ConfigError(setting: "ONEVISIT_DATABASE_URL", problem: "sqlite: 后缺少文件路径 (missing file path after sqlite:)") }
+            self = .sqliteFile(path)
+        } else if trimmed.hasPrefix("postgres://") || trimmed.hasPrefix("postgresql://") {
+            guard let components = URLComponents(string: trimmed), components.host?.isEmpty == false else {
+                throw ConfigError(setting: "ONEVISIT_DATABASE_URL", problem: "PostgreSQL 地址无法解析 (cannot parse the PostgreSQL URL)")
+            }
+            self = .postgres(trimmed)
+        } else {
+            throw ConfigError(setting: "ONEVISIT_DATABASE_URL", problem: "只支持 sqlite:路径 或 postgres:// 地址 (expected sqlite:PATH or postgres://…)")
+        }
+    }
+
+    public var isSQLite: Bool {
+        if case .postgres = self { return false }
+        return true
+    }
+
+    /// Never prints a password.
+    public var description: String {
+        switch self {
+        case .sqliteFile(let path): return "sqlite:\(path)"
+        case .sqliteMemory: return "sqlite::memory:"
+        case .postgres(let url):
+            if var c = URLComponents(string: url) {
+                if c.password != nil { c.password = "***" }
+                return c.string ?? "postgres://…"
+            }
+            return "postgres://…"
+        }
+    }
+}
+
+/// A setting that is missing or wrong; startup stops and names it.
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    public var setting: String
+    public var problem: String
+    public var description: String { "配置错误 \(setting)：\(problem)" }
+}
+
+/// All settings, with their defaults. Read from the environment (`ONEVISIT_*`) and an
+/// optional JSON file (`ONEVISIT_CONFIG_FILE`, keys like `{"http": {"port": 8080}}`);
+/// the environment wins.
+public struct AppConfig: Sendable {
+    public var database: DatabaseLocation = .sqliteFile("data/onevisit.sqlite")
+    public var dataDirectory: String = "data"
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    public var bcryptCost: UInt8 = 12
+    public var sessionLifetime: TimeInterval = 8 * 3600
+    public var secureCookies: Bool = false
+    public var logLevel: Logger.Level = .info
+
+    public init() {}
+
+    /// Reads and checks every setting; the first bad one throws a `ConfigError` naming it.
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> AppConfig {
+        // Only our own variables, without the prefix: ONEVISIT_HTTP_PORT → key http.port.
+        var scoped: [String: String] = [:]
+        for (key, value) in environment where key.hasPrefix("ONEVISIT_") {
+            scoped[String(key.dropFirst("ONEVISIT_".count))] = value
+        }
+        var providers: [any ConfigProvider] = [EnvironmentVariablesProvider(environmentVariables: scoped)]
+        if let file = environment["ONEVISIT_CONFIG_FILE"], !file.isEmpty {
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw ConfigError(setting: "ONEVISIT_CONFIG_FILE", problem: "文件不存在 (file not found): \(file)")
+            }
+            do {
+                providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(file)))
+            } catch {
+                throw ConfigError(setting: "ONEVISIT_CONFIG_FILE", problem: "不是有效的 JSON 配置文件 (not a valid JSON config): \(error)")
+            }
+        }
+        return try AppConfig(reader: ConfigReader(providers: providers))
+    }
+
+    init(reader: ConfigReader) throws {
+        if let url = reader.string(forKey: "database.url"), !url.isEmpty {
+            database = try DatabaseLocation(url: url)
+        }
+        if let dir = reader.string(forKey: "data.dir"), !dir.isEmpty { dataDirectory = dir }
+        if let host = reader.string(forKey: "http.host"), !host.isEmpty { self.host = host }
+        if let raw = reader.string(forKey: "http.port") {
+            guard let port = Int(raw), (1...65535).contains(port) else {
+                throw ConfigError(setting: "ONEVISIT_HTTP_PORT", problem: "端口须为 1–65535 的整数 (port must be 1–65535), got \(raw)")
+            }
+            self.port = port
+        }
+        if let raw = reader.string(forKey: "bcrypt.cost") {
+            guard let cost = UInt8(raw), (4...31).contains(cost) else {
+                throw ConfigError(setting: "ONEVISIT_BCRYPT_COST", problem: "须为 4–31 的整数 (must be 4–31), got \(raw)")
+            }
+            bcryptCost = cost
+        }
+        if let raw = reader.string(forKey: "session.hours") {
+            guard let hours = Double(raw), hours > 0, hours <= 24 * 30 else {
+                throw ConfigError(setting: "ONEVISIT_SESSION_HOURS", problem: "须为 0–720 之间的小时数 (hours, 0–720), got \(raw)")
+            }
+            sessionLifetime = hours * 3600
+        }
+        if let raw = reader.string(forKey: "secure.cookies") {
+            guard let flag = Bool(raw.lowercased()) else {
+                throw ConfigError(setting: "ONEVISIT_SECURE_COOKIES", problem: "须为 true 或 false, got \(raw)")
+            }
+            secureCookies = flag
+        }
+        if let raw = reader.string(forKey: "log.level") {
+            guard let level = Logger.Level(rawValue: raw.lowercased()) else {
+                throw ConfigError(setting: "ONEVISIT_LOG_LEVEL", problem: "须为 trace/debug/info/notice/warning/error/critical, got \(raw)")
+            }
+            logLevel = level
+        }
+    }
+}

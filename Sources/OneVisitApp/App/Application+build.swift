@@ -1,0 +1,71 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import Logging
+import OneVisitDomain
+
+/// Everything a route needs, built once in `buildApplication` (no globals).
+public struct AppServices: Sendable {
+    public let config: AppConfig
+    public let persistence: Persistence
+    public let accounts: AccountService
+    public let renderer: WebRenderer
+    public let metrics: AppMetrics
+    public let clock: any AppClock
+
+    /// Opens the database and loads the templates; shared by `serve` and the CLI commands.
+    public static func make(config: AppConfig, dependencies: AppDependencies = .init(), logger: Logger) async throws -> AppServices {
+        let metrics = AppMetrics()
+        let persistence = try Persistence(location: config.database, logger: logger, metrics: metrics)
+        let accounts = AccountService(
+            persistence: persistence, clock: dependencies.clock, bcryptCost: config.bcryptCost,
+            sessionLifetime: config.sessionLifetime)
+        return AppServices(
+            config: config, persistence: persistence, accounts: accounts, renderer: try await WebRenderer.load(),
+            metrics: metrics, clock: dependencies.clock)
+    }
+}
+
+/// The one composition root: routes, middleware and the database service.
+public func buildApplication(services: AppServices, logger: Logger) -> some ApplicationProtocol {
+    let router = buildRouter(services: services)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "OneVisit"),
+        services: [services.persistence],
+        logger: logger)
+}
+
+public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: MetricsMiddleware(metrics: services.metrics))
+    router.add(middleware: ErrorMiddleware(renderer: services.renderer))
+    router.add(middleware: FileMiddleware(
+        WebRenderer.publicFolder, urlBasePath: "/static",
+        cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(86400)])]), searchForIndexHtml: false))
+    router.add(middleware: AuthenticationMiddleware(accounts: services.accounts, secureCookies: services.config.secureCookies))
+
+    router.get("/healthz") { _, _ -> Response in
+        let ok = await services.persistence.ping()
+        let body = ok ? #"{"status":"ok","database":"ok"}"# : #"{"status":"error","database":"unreachable"}"#
+        return Response(status: ok ? .ok : .serviceUnavailable, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+    router.get("/metrics") { _, _ -> Response in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: services.metrics.render())))
+    }
+
+    PortalRoutes.addPages(to: router, app: services)
+    AccountRoutes.addPages(to: router, app: services)
+    OrganisationRoutes.addPages(to: router, app: services)
+    AuditRoutes.addPages(to: router, app: services)
+
+    let api = router.group("/api/v1")
+        .add(middleware: IdempotencyMiddleware(persistence: services.persistence, clock: services.clock))
+    OpenAPIDocument.addRoute(to: api)
+    AccountRoutes.addAPI(to: api, app: services)
+    OrganisationRoutes.addAPI(to: api, app: services)
+    AuditRoutes.addAPI(to: api, app: services)
+    return router
+}

@@ -1,0 +1,69 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import OneVisitDomain
+
+/// The audit trail for auditors: recent records and the chain check (R6.10, R7.1.6).
+enum AuditRoutes {
+    struct RecordView: ResponseEncodable, Sendable {
+        var sequence: Int64
+        var occurredAt: Date
+        var occurredAtText: String
+        var actor: String
+        var action: String
+        var objectType: String
+        var objectID: String
+        var address: String
+        var detail: String
+    }
+
+    struct VerifyResult: ResponseEncodable, Sendable {
+        var intact: Bool
+        var checked: Int
+        var firstBreak: String?
+    }
+
+    struct AuditPage {
+        var layout: LayoutView
+        var result: VerifyResult
+        var records: [RecordView]
+    }
+
+    static let auditors: Set<Role> = [.staff(.auditor), .staff(.systemAdmin)]
+
+    static func recent(on db: any Database, limit: Int = 100) async throws -> [RecordView] {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "zh_CN")
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return try await AuditRecordModel.query(on: db).sort(\.$sequence, .descending).limit(limit).all().map { r in
+            RecordView(sequence: r.sequence, occurredAt: r.occurredAt, occurredAtText: formatter.string(from: r.occurredAt), actor: r.actor,
+                       action: r.action, objectType: r.objectType, objectID: r.objectID, address: r.address, detail: r.detail)
+        }
+    }
+
+    static func verify(on db: any Database) async throws -> VerifyResult {
+        let (checked, problem) = try await AuditLog.verify(on: db)
+        return VerifyResult(intact: problem == nil, checked: checked, firstBreak: problem?.description)
+    }
+
+    static func addPages(to router: Router<AppRequestContext>, app: AppServices) {
+        router.get("/audit") { _, context in
+            _ = try context.require(auditors)
+            let db = app.persistence.db
+            return try app.renderer.page("audit", AuditPage(
+                layout: context.layout("审计日志"), result: try await verify(on: db), records: try await recent(on: db)))
+        }
+    }
+
+    static func addAPI(to api: RouterGroup<AppRequestContext>, app: AppServices) {
+        api.get("/audit/records") { _, context -> [RecordView] in
+            _ = try context.require(auditors)
+            return try await recent(on: app.persistence.db)
+        }
+        api.get("/audit/verify") { _, context -> VerifyResult in
+            _ = try context.require(auditors)
+            return try await verify(on: app.persistence.db)
+        }
+    }
+}

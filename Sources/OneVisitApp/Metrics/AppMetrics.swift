@@ -1,0 +1,27 @@
+import Foundation
+import Prometheus
+
+/// The Prometheus registry of one app instance (no global metrics system, so each
+/// test's app counts only its own requests).
+public final class AppMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let transactionsInFlight: Gauge
+    let transactionDuration: DurationHistogram
+    let poolSize: Gauge
+
+    static let requestBuckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
+
+    public init() {
+        transactionsInFlight = registry.makeGauge(descriptor: .init(namespace: "onevisit", metricName: "db_transactions_in_flight", helpText: "Database transactions open now"))
+        transactionDuration = registry.makeDurationHistogram(descriptor: .init(namespace: "onevisit", metricName: "db_transaction_duration", unitName: "seconds", helpText: "Time a database transaction holds a connection"), labels: [], buckets: Self.requestBuckets)
+        poolSize = registry.makeGauge(descriptor: .init(namespace: "onevisit", metricName: "db_pool_connections_max", helpText: "Connections the database pool may open"))
+    }
+
+    func recordRequest(method: String, route: String, status: Int, duration: Duration) {
+        let labels = [("method", method), ("route", route), ("status", String(status))]
+        registry.makeCounter(descriptor: .init(namespace: "onevisit", metricName: "http_requests", unitName: "total", helpText: "HTTP requests answered"), labels: labels).increment()
+        registry.makeDurationHistogram(descriptor: .init(namespace: "onevisit", metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency"), labels: [("method", method), ("route", route)], buckets: Self.requestBuckets).record(duration)
+    }
+
+    public func render() -> String { registry.emitToString() }
+}

@@ -1,0 +1,184 @@
+import FluentKit
+import Foundation
+import HummingbirdBcrypt
+import OneVisitDomain
+
+/// The demo data of `onevisit seed --demo`: Henan province, Zhengzhou and Kaifeng with
+/// one county each (GB/T 2260 codes), the usual departments, a hall per city with
+/// comprehensive windows, staff of every role with A/B posts, and two applicants.
+public enum DemoSeed {
+    public static let password = "Demo@2026"
+    /// Raw HMAC key bytes of the demo admins' TOTP (RFC 6238, SHA-1, 6 digits, 30 s).
+    public static let totpSecret = "onevisit-demo-totp"
+
+    public struct Login: Sendable {
+        public var username: String
+        public var role: Role
+        public var name: String
+        public var needsTOTP: Bool
+    }
+
+    static let regions: [(code: String, name: String)] = [
+        ("410000", "河南省"), ("410100", "郑州市"), ("410122", "中牟县"), ("410200", "开封市"), ("410221", "杞县"),
+    ]
+
+    /// (short name, field); the full name is the region's name + short name.
+    static let departments: [(String, String)] = [
+        ("市场监督管理局", "市场监管"), ("自然资源和规划局", "自然资源"), ("住房和城乡建设局", "住建"), ("公安局", "公安"),
+        ("人力资源和社会保障局", "人社"), ("卫生健康委员会", "卫健"), ("民政局", "民政"), ("交通运输局", "交通"),
+        ("税务局", "税务"), ("行政审批和政务服务管理局", "行政审批"),
+    ]
+
+    static func departmentName(region: String, short: String) -> String {
+        short == "税务局" ? "国家税务总局\(region)税务局" : region + short
+    }
+
+    struct StaffSpec {
+        var username: String
+        var name: String
+        var role: StaffRole
+        var region: String
+        var department: String
+    }
+
+    static let staff: [StaffSpec] = [
+        .init(username: "clerk.zz", name: "王晓丽", role: .windowClerk, region: "410100", department: "行政审批和政务服务管理局"),
+        .init(username: "clerk.zz.b", name: "赵敏", role: .windowClerk, region: "410100", department: "行政审批和政务服务管理局"),
+        .init(username: "reviewer.zz", name: "李建国", role: .departmentReviewer, region: "410100", department: "市场监督管理局"),
+        .init(username: "reviewer.zz.b", name: "孙海燕", role: .departmentReviewer, region: "410100", department: "市场监督管理局"),
+        .init(username: "reviewer.zz.zj", name: "周立新", role: .departmentReviewer, region: "410100", department: "住房和城乡建设局"),
+        .init(username: "head.zz", name: "陈志强", role: .departmentHead, region: "410100", department: "市场监督管理局"),
+        .init(username: "clerk.kf", name: "刘芳", role: .windowClerk, region: "410200", department: "行政审批和政务服务管理局"),
+        .init(username: "reviewer.kf", name: "杨帆", role: .departmentReviewer, region: "410200", department: "市场监督管理局"),
+        .init(username: "catalog.ha", name: "郑伟", role: .catalogAdmin, region: "410000", department: "行政审批和政务服务管理局"),
+        .init(username: "supervisor.ha", name: "高峰", role: .supervisor, region: "410000", department: "行政审批和政务服务管理局"),
+        .init(username: "admin.ha", name: "马骏", role: .systemAdmin, region: "410000", department: "行政审批和政务服务管理局"),
+        .init(username: "auditor.ha", name: "何静", role: .auditor, region: "410000", department: "行政审批和政务服务管理局"),
+    ]
+
+    /// The logins `make run` prints and README lists.
+    public static var logins: [Login] {
+        staff.filter { !$0.username.hasSuffix(".b") && $0.username != "reviewer.zz.zj" && !$0.username.hasSuffix(".kf") }
+            .map { Login(username: $0.username, role: .staff($0.role), name: $0.name, needsTOTP: $0.role.requiresSecondFactor) }
+            + [Login(username: "13800000001", role: .applicant, name: "张三（自然人）", needsTOTP: false),
+               Login(username: "91410100MA44XY1K2N", role: .applicant, name: "郑州示范食品有限公司（法人）", needsTOTP: false)]
+    }
+
+    /// Loads the demo data unless it is there already; returns false when it was.
+    public static func load(into services: AppServices, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Bool {
+        let db = services.persistence.db
+        if try await RegionModel.find("410000", on: db) != nil { return false }
+        progress("口令散列")
+        let hash = try await services.accounts.hashPassword(password)
+        let now = services.clock.now
+        try await services.persistence.transaction { tx in
+            func audit(_ type: String, _ id: String, _ detail: String) async throws {
+                try await AuditLog.append(.init(actor: "system:seed", action: "seed.create", objectType: type, objectID: id, address: "local", detail: detail), at: now, on: tx)
+            }
+            for (code, name) in regions {
+                let region = RegionCode(code)!
+                try await RegionModel(code: code, name: name, level: region.level.rawValue, parentCode: region.parent?.value).create(on: tx)
+                try await audit("region", code, name)
+            }
+            progress("行政区划 \(regions.count) 个")
+            var departmentIDs: [String: UUID] = [:]
+            for (code, regionName) in regions {
+                for (short, field) in departments {
+                    let department = DepartmentModel(regionCode: code, name: departmentName(region: regionName, short: short), field: field)
+                    try await department.create(on: tx)
+                    departmentIDs["\(code)/\(short)"] = department.id!
+                    try await audit("department", department.id!.uuidString, department.name)
+                }
+            }
+            progress("政务服务部门 \(departmentIDs.count) 个")
+            var accountIDs: [String: UUID] = [:]
+            for spec in staff {
+                let account = AccountModel()
+                account.id = UUID()
+                account.loginName = spec.username
+                account.passwordHash = hash
+                account.role = spec.role.rawValue
+                account.displayName = spec.name
+                account.departmentID = departmentIDs["\(spec.region)/\(spec.department)"]
+                account.regionCode = spec.region
+                account.totpSecret = spec.role.requiresSecondFactor ? totpSecret : nil
+                account.failedLogins = 0
+                account.createdAt = now
+                account.version = 1
+                try await account.create(on: tx)
+                accountIDs[spec.username] = account.id!
+                try await audit("account", account.id!.uuidString, "\(spec.role.rawValue) \(spec.username)")
+            }
+            let person = AccountModel()
+            person.id = UUID()
+            person.loginName = "13800000001"
+            person.passwordHash = hash
+            person.role = Role.applicant.code
+            person.displayName = "张三"
+            person.applicantType = "person"
+            person.idNumber = "410102199001011234"
+            person.phone = "13800000001"
+            person.failedLogins = 0
+            person.createdAt = now
+            person.version = 1
+            try await person.create(on: tx)
+            try await audit("account", person.id!.uuidString, "applicant person")
+            let company = AccountModel()
+            company.id = UUID()
+            company.loginName = "91410100MA44XY1K2N"
+            company.passwordHash = hash
+            company.role = Role.applicant.code
+            company.displayName = "郑州示范食品有限公司"
+            company.applicantType = "organisation"
+            company.creditCode = "91410100MA44XY1K2N"
+            company.legalRepresentative = "李明"
+            company.contactName = "王芳"
+            company.phone = "13900000002"
+            company.failedLogins = 0
+            company.createdAt = now
+            company.version = 1
+            try await company.create(on: tx)
+            try await audit("account", company.id!.uuidString, "applicant organisation")
+            progress("账号 \(accountIDs.count + 2) 个")
+
+            let centres: [(region: String, name: String, address: String, phone: String, windows: [(String, String, String?)])] = [
+                ("410100", "郑州市政务服务中心", "郑州市郑东新区（演示数据）", "0371-12345", [
+                    ("A01", "企业开办与市场准入", nil), ("A02", "企业开办与市场准入", nil), ("A03", "工程建设项目审批", nil),
+                    ("A04", "社会事务与民生保障", nil), ("B01", "税费办理", "税务局"),
+                ]),
+                ("410200", "开封市民之家", "开封市城乡一体化示范区（演示数据）", "0371-12345", [
+                    ("A01", "企业开办与市场准入", nil), ("A02", "工程建设项目审批", nil), ("A03", "社会事务与民生保障", nil),
+                ]),
+            ]
+            var windowIDs: [String: UUID] = [:]
+            for spec in centres {
+                let centre = ServiceCentreModel(regionCode: spec.region, name: spec.name, address: spec.address, phone: spec.phone,
+                                                hours: "工作日 9:00–12:00，13:00–17:00；周六上午 9:00–12:00 预约服务")
+                try await centre.create(on: tx)
+                try await audit("service_centre", centre.id!.uuidString, centre.name)
+                for (number, field, department) in spec.windows {
+                    let window = WindowModel(centreID: centre.id!, number: number, kind: department == nil ? "comprehensive" : "single",
+                                             field: field, departmentID: department.flatMap { departmentIDs["\(spec.region)/\($0)"] })
+                    try await window.create(on: tx)
+                    windowIDs["\(spec.region)/\(number)"] = window.id!
+                    try await audit("window", window.id!.uuidString, "\(spec.name) \(number)")
+                }
+            }
+            progress("政务服务中心 \(centres.count) 个，窗口 \(windowIDs.count) 个")
+            let posts: [PostModel] = [
+                PostModel(name: "综合受理（企业开办）", departmentID: nil, windowID: windowIDs["410100/A01"], holderAID: accountIDs["clerk.zz"], holderBID: accountIDs["clerk.zz.b"]),
+                PostModel(name: "综合受理（企业开办）", departmentID: nil, windowID: windowIDs["410100/A02"], holderAID: accountIDs["clerk.zz.b"], holderBID: accountIDs["clerk.zz"]),
+                PostModel(name: "食品经营许可审查", departmentID: departmentIDs["410100/市场监督管理局"], windowID: nil, holderAID: accountIDs["reviewer.zz"], holderBID: accountIDs["reviewer.zz.b"]),
+                PostModel(name: "市场监管审批决定", departmentID: departmentIDs["410100/市场监督管理局"], windowID: nil, holderAID: accountIDs["head.zz"], holderBID: nil),
+                PostModel(name: "施工许可审查", departmentID: departmentIDs["410100/住房和城乡建设局"], windowID: nil, holderAID: accountIDs["reviewer.zz.zj"], holderBID: accountIDs["head.zz"]),
+                PostModel(name: "综合受理", departmentID: nil, windowID: windowIDs["410200/A01"], holderAID: accountIDs["clerk.kf"], holderBID: nil),
+            ]
+            for post in posts {
+                try await post.create(on: tx)
+                try await audit("post", post.id!.uuidString, post.name)
+            }
+            progress("岗位 \(posts.count) 个")
+        }
+        return true
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Hummingbird
+import Mustache
+import OneVisitDomain
+
+/// Server-rendered Chinese pages from the Mustache templates in Resources/templates.
+public struct WebRenderer: Sendable {
+    let library: MustacheLibrary
+
+    public static func load() async throws -> WebRenderer {
+        guard let url = Bundle.module.url(forResource: "templates", withExtension: nil, subdirectory: "Resources") else {
+            throw ConfigError(setting: "templates", problem: "模板目录缺失 (template folder missing from the bundle)")
+        }
+        return WebRenderer(library: try await MustacheLibrary(directory: url.path))
+    }
+
+    static var publicFolder: String {
+        Bundle.module.url(forResource: "public", withExtension: nil, subdirectory: "Resources")?.path ?? "public"
+    }
+
+    /// Renders `template` with `model` inside the layout; `status` for error and re-shown forms.
+    func page(_ template: String, _ model: some Any, status: HTTPResponse.Status = .ok) throws -> Response {
+        guard let html = library.render(model, withTemplate: template) else {
+            throw AppError(.internalServerError, code: "web.template", title: "页面模板缺失")
+        }
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+/// What every page's layout needs.
+struct LayoutView: Sendable {
+    var title: String
+    var csrf: String
+    var user: UserView?
+}
+
+struct UserView: Sendable {
+    var name: String
+    var roleName: String
+    var roleCode: String
+}
+
+extension AppRequestContext {
+    func layout(_ title: String) -> LayoutView {
+        LayoutView(
+            title: title, csrf: csrfToken,
+            user: principal.map { UserView(name: $0.displayName, roleName: $0.role.chineseName, roleCode: $0.role.code) })
+    }
+}
+
+/// A submitted urlencoded form, after the CSRF check (double-submit cookie, SameSite=Strict).
+struct WebForm {
+    var fields: [String: String]
+
+    subscript(_ key: String) -> String { fields[key] ?? "" }
+
+    static func read(_ request: Request, context: AppRequestContext) async throws -> WebForm {
+        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        let text = String(buffer: buffer)
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            let value = parts.count > 1 ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
+            fields[key] = value
+        }
+        let form = WebForm(fields: fields)
+        guard let cookie = request.cookies[CookieNames.csrf]?.value, !cookie.isEmpty, form["csrf"] == cookie else {
+            throw AppError.csrf
+        }
+        return form
+    }
+}
+
+enum CookieNames {
+    static let session = "ov_session"
+    static let csrf = "ov_csrf"
+}
+
+extension Response {
+    static func redirect(to path: String) -> Response {
+        Response(status: .seeOther, headers: [.location: path])
+    }
+}

@@ -1,0 +1,156 @@
+"""Fixtures for the OneVisit browser tests.
+
+`server`  - session-wide: migrates + seeds a fresh SQLite database under .artifacts/browser/run/,
+            starts `.build/debug/onevisit serve` on a free 127.0.0.1 port, yields its base URL.
+`browser` - per test: headless Chromium (phone-sized window, zh-CN) via /usr/bin/chromedriver.
+`shot(driver, name)` saves .artifacts/screenshots/<name>.png.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / ".artifacts"
+BROWSER_DIR = ARTIFACTS / "browser"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+BIN = Path(os.environ.get("ONEVISIT_TEST_BIN", REPO / ".build" / "debug" / "onevisit"))
+
+CHROMIUM = os.environ.get("ONEVISIT_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("ONEVISIT_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")
+
+STARTUP_TIMEOUT = 30.0
+
+
+def shot(driver, name: str) -> Path:
+    """Save a PNG screenshot as .artifacts/screenshots/<name>.png and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _log_tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+@pytest.fixture(scope="session")
+def server():
+    if not BIN.exists():
+        pytest.fail(f"{BIN} not found: run `swift build --build-tests` (or `make build`) first")
+
+    run_dir = BROWSER_DIR / "run"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    log_path = BROWSER_DIR / "server.log"
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONEVISIT_")}
+    env["ONEVISIT_DATABASE_URL"] = f"sqlite:{run_dir / 'onevisit.sqlite'}"
+    env["ONEVISIT_DATA_DIR"] = str(run_dir / "files")
+    # Let a developer speed up bcrypt for local runs without changing the default.
+    if "ONEVISIT_BCRYPT_COST" in os.environ:
+        env["ONEVISIT_BCRYPT_COST"] = os.environ["ONEVISIT_BCRYPT_COST"]
+
+    with open(log_path, "wb") as log:
+        for args in (["migrate"], ["seed", "--demo"]):
+            log.write(f"$ onevisit {' '.join(args)}\n".encode())
+            log.flush()
+            res = subprocess.run([str(BIN), *args], cwd=REPO, env=env, stdout=log,
+                                 stderr=subprocess.STDOUT, timeout=300)
+            if res.returncode != 0:
+                pytest.fail(f"`onevisit {' '.join(args)}` exited {res.returncode}:\n{_log_tail(log_path)}")
+
+        port = _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        log.write(f"$ onevisit serve --host 127.0.0.1 --port {port}\n".encode())
+        log.flush()
+        proc = subprocess.Popen([str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"server did not answer GET /healthz with 200 within {STARTUP_TIMEOUT:.0f} s:\n"
+                            f"{_log_tail(log_path)}")
+            try:  # bounded poll interval that also notices an early exit
+                rc = proc.wait(timeout=0.25)
+                pytest.fail(f"server exited with {rc} before becoming healthy:\n{_log_tail(log_path)}")
+            except subprocess.TimeoutExpired:
+                pass
+        yield base_url
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+
+
+def _chrome_options() -> Options:
+    opts = Options()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                "--window-size=412,915", "--lang=zh-CN"):
+        opts.add_argument(arg)
+    opts.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
+    # Headless Chromium clamps --window-size to a minimum width of 500 px; device metrics
+    # emulation gives a real 412 px phone viewport (and honours <meta name="viewport">).
+    opts.add_experimental_option("mobileEmulation",
+                                 {"deviceMetrics": {"width": 412, "height": 915, "pixelRatio": 1}})
+    return opts
+
+
+def make_driver() -> webdriver.Chrome:
+    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=_chrome_options())
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    rep = yield
+    setattr(item, f"rep_{rep.when}", rep)
+    return rep
+
+
+@pytest.fixture
+def browser(request):
+    driver = make_driver()
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        rep = getattr(request.node, "rep_call", None)
+        if rep is not None and rep.failed:
+            safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in request.node.name)
+            try:
+                shot(driver, f"FAILED-{safe}")
+            except Exception:  # noqa: BLE001 - best effort only
+                pass
+        driver.quit()
