@@ -40,6 +40,7 @@ deps-test:
 	        $(PYTHON) -m pip install -q virtualenv && $(PYTHON) -m virtualenv -q $(VENV); \
 	      else \
 	        echo "==> '$(PYTHON) -m venv' failed; installing python3-venv and using /usr/bin/python3"; \
+	        $(SUDO) apt-get update -q; \
 	        $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv; \
 	        /usr/bin/python3 -m venv $(VENV); \
 	      fi; \

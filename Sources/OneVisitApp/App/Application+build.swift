@@ -28,7 +28,7 @@ public struct AppServices: Sendable {
 
 /// The one composition root: routes, middleware and the database service.
 public func buildApplication(services: AppServices, logger: Logger) -> some ApplicationProtocol {
-    let router = buildRouter(services: services)
+    let router = buildRouter(services: services, logger: logger)
     return Application(
         router: router,
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "OneVisit"),
@@ -36,13 +36,14 @@ public func buildApplication(services: AppServices, logger: Logger) -> some Appl
         logger: logger)
 }
 
-public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
+public func buildRouter(services: AppServices, logger: Logger = Logger(label: "onevisit")) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: services.metrics))
     router.add(middleware: ErrorMiddleware(renderer: services.renderer))
     router.add(middleware: FileMiddleware(
         WebRenderer.publicFolder, urlBasePath: "/static",
-        cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(86400)])]), searchForIndexHtml: false))
+        cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(86400)])]), searchForIndexHtml: false,
+        logger: logger))
     router.add(middleware: AuthenticationMiddleware(accounts: services.accounts, secureCookies: services.config.secureCookies))
 
     router.get("/healthz") { _, _ -> Response in

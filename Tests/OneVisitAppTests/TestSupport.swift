@@ -1,0 +1,164 @@
+import FluentKit
+import FluentSQL
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+@testable import OneVisitApp
+
+/// A fresh database for one test: a SQLite file, or a new PostgreSQL database when
+/// `ONEVISIT_TEST_DATABASE_URL` names a server (the suite runs on both).
+struct TestDatabase {
+    let location: DatabaseLocation
+    let cleanup: @Sendable () async throws -> Void
+
+    static let logger: Logger = {
+        var logger = Logger(label: "onevisit.test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    static var postgresAdminURL: String? {
+        let url = ProcessInfo.processInfo.environment["ONEVISIT_TEST_DATABASE_URL"]
+        return url?.isEmpty == false ? url : nil
+    }
+
+    static func make() async throws -> TestDatabase {
+        let name = "ov_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        if let admin = postgresAdminURL {
+            try await runAdmin(admin, "CREATE DATABASE \(name)")
+            var components = URLComponents(string: admin)!
+            components.path = "/\(name)"
+            return TestDatabase(location: .postgres(components.string!)) {
+                try await runAdmin(admin, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            }
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("onevisit-tests", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("\(name).sqlite").path
+        return TestDatabase(location: .sqliteFile(path)) {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+    }
+
+    private static func runAdmin(_ url: String, _ statement: String) async throws {
+        let admin = try Persistence(location: .postgres(url), logger: logger, metrics: AppMetrics())
+        do {
+            try await admin.sql.raw(SQLQueryString(statement)).run()
+        } catch {
+            await admin.shutdown()
+            throw error
+        }
+        await admin.shutdown()
+    }
+}
+
+/// The real app, in-process, on its own database with a hand-moved clock.
+struct TestApp {
+    let services: AppServices
+    let clock: ManualClock
+    let client: any TestClientProtocol
+
+    static let start = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18, a Wednesday
+
+    /// Builds and migrates the app, optionally loads the demo data, then runs `body`.
+    static func run(seed: Bool = true, _ body: @Sendable (TestApp) async throws -> Void) async throws {
+        let database = try await TestDatabase.make()
+        var config = AppConfig()
+        config.database = database.location
+        config.bcryptCost = 4
+        let clock = ManualClock(start)
+        let services = try await AppServices.make(config: config, dependencies: .init(clock: clock), logger: TestDatabase.logger)
+        do {
+            try await services.persistence.migrate()
+            if seed { _ = try await DemoSeed.load(into: services) }
+            let app = buildApplication(services: services, logger: TestDatabase.logger)
+            try await app.test(.router) { client in
+                try await body(TestApp(services: services, clock: clock, client: client))
+            }
+        } catch {
+            await services.persistence.shutdown()
+            try await database.cleanup()
+            throw error
+        }
+        await services.persistence.shutdown()
+        try await database.cleanup()
+    }
+
+    var db: any Database { services.persistence.db }
+
+    // MARK: requests
+
+    static let csrf = "test-csrf-token-0123456789abcdef"
+
+    @discardableResult
+    func json(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, body: String? = nil, headers extra: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = extra
+        headers[.contentType] = "application/json"
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+    }
+
+    /// Posts a web form with a matching CSRF cookie and field, as a browser would.
+    func form(_ uri: String, _ fields: [String: String], cookie: String? = nil, csrf: String? = TestApp.csrf) async throws -> TestResponse {
+        var all = fields
+        if let csrf { all["csrf"] = csrf }
+        let body = all.map { key, value in
+            "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        }.joined(separator: "&")
+        var cookies = ["\(CookieNames.csrf)=\(TestApp.csrf)"]
+        if let cookie { cookies.append(cookie) }
+        return try await client.execute(
+            uri: uri, method: .post,
+            headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookies.joined(separator: "; ")],
+            body: ByteBuffer(string: body))
+    }
+
+    func page(_ uri: String, cookie: String? = nil) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.cookie] = cookie }
+        return try await client.execute(uri: uri, method: .get, headers: headers)
+    }
+
+    /// Signs in over the API and returns the bearer token.
+    func token(_ username: String, password: String = DemoSeed.password, totp: String? = nil) async throws -> String {
+        var body = #"{"username":"\#(username)","password":"\#(password)""#
+        if let totp { body += #","totp":"\#(totp)""# }
+        body += "}"
+        let response = try await json(.post, "/api/v1/auth/login", body: body)
+        guard response.status == .ok else { throw TestFailure("login of \(username) answered \(response.status): \(String(buffer: response.body))") }
+        return try JSONDecoder().decode(TokenBody.self, from: Data(buffer: response.body)).token
+    }
+
+    /// The session cookie from a web sign-in, as `name=value`.
+    func sessionCookie(from response: TestResponse) -> String? {
+        for field in response.headers[values: .setCookie] where field.hasPrefix("\(CookieNames.session)=") {
+            return String(field.prefix { $0 != ";" })
+        }
+        return nil
+    }
+
+    func count<M: Model>(_ model: M.Type) async throws -> Int {
+        try await M.query(on: db).count()
+    }
+}
+
+struct TokenBody: Decodable { var token: String }
+
+struct ProblemBody: Decodable {
+    var code: String
+    var title: String
+    var status: Int
+    var field: String?
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+    func problem() throws -> ProblemBody { try JSONDecoder().decode(ProblemBody.self, from: Data(buffer: body)) }
+}
