@@ -12,19 +12,26 @@ struct OneVisitCommand: AsyncParsableCommand {
         subcommands: [Serve.self, Migrate.self, Seed.self, AuditVerify.self])
 }
 
-/// Loads the settings or stops with the bad one named.
-func loadServices(label: String) async throws -> (AppServices, Logger) {
-    let config: AppConfig
+/// Runs `body`, and stops with the bad setting named (exit 78, EX_CONFIG) if one is wrong.
+func namingBadSettings<T>(_ body: () async throws -> T) async throws -> T {
     do {
-        config = try await AppConfig.load()
+        return try await body()
     } catch let error as ConfigError {
         FileHandle.standardError.write(Data("\(error.description)\n".utf8))
         throw ExitCode(78)
     }
-    var logger = Logger(label: label)
-    logger.logLevel = config.logLevel
-    let services = try await AppServices.make(config: config, logger: logger)
-    return (services, logger)
+}
+
+/// Loads the settings and opens the database, or stops with the bad setting named.
+func loadServices(label: String, adjust: (inout AppConfig) throws -> Void = { _ in }) async throws -> (AppServices, Logger) {
+    try await namingBadSettings {
+        var config = try await AppConfig.load()
+        try adjust(&config)
+        var logger = Logger(label: label)
+        logger.logLevel = config.logLevel
+        let services = try await AppServices.make(config: config, logger: logger)
+        return (services, logger)
+    }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -32,23 +39,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "监听地址 (host)") var host: String?
     @Option(help: "端口 (port)") var port: Int?
 
+    func validate() throws {
+        if let port, !(1...65535).contains(port) { throw ValidationError("端口须为 1–65535 (port must be 1–65535)") }
+    }
+
     func run() async throws {
-        let config: AppConfig
-        do {
-            config = try await AppConfig.load()
-        } catch let error as ConfigError {
-            FileHandle.standardError.write(Data("\(error.description)\n".utf8))
-            throw ExitCode(78)
+        let (services, logger) = try await loadServices(label: "onevisit") { config in
+            if let host { config.host = host }
+            if let port { config.port = port }
         }
-        var settings = config
-        if let host { settings.host = host }
-        if let port {
-            guard (1...65535).contains(port) else { throw ValidationError("端口须为 1–65535 (port must be 1–65535)") }
-            settings.port = port
-        }
-        var logger = Logger(label: "onevisit")
-        logger.logLevel = settings.logLevel
-        let services = try await AppServices.make(config: settings, logger: logger)
+        let settings = services.config
         try await services.persistence.configureStorage()
         logger.info("OneVisit 启动 http://\(settings.host):\(settings.port) 数据库 \(settings.database)")
         let app = buildApplication(services: services, logger: logger)

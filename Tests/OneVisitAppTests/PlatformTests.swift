@@ -196,8 +196,10 @@ struct ConfigurationTests {
 
     @Test func configFile_isRead_andEnvironmentWins() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ov-config-\(UUID().uuidString).json").path
-        try #"{"http": {"port": "7070", "host": "0.0.0.0"}, "bcrypt": {"cost": "10"}}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        try #"{"http": {"port": 7070, "host": "0.0.0.0"}, "bcrypt": {"cost": 10}}"#.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
+        let fromFile = try await AppConfig.load(environment: ["ONEVISIT_CONFIG_FILE": path])
+        #expect(fromFile.port == 7070)
         let config = try await AppConfig.load(environment: ["ONEVISIT_CONFIG_FILE": path, "ONEVISIT_HTTP_PORT": "7171"])
         #expect(config.port == 7171)
         #expect(config.host == "0.0.0.0")

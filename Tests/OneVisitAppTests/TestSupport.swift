@@ -67,6 +67,7 @@ struct TestApp {
         let database = try await TestDatabase.make()
         var config = AppConfig()
         config.database = database.location
+        config.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("onevisit-tests/data").path
         config.bcryptCost = 4
         let clock = ManualClock(start)
         let services = try await AppServices.make(config: config, dependencies: .init(clock: clock), logger: TestDatabase.logger)

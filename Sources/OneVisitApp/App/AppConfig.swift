@@ -92,23 +92,32 @@ public struct AppConfig: Sendable {
         return try AppConfig(reader: ConfigReader(providers: providers))
     }
 
+    /// A whole number from the environment (text) or the JSON file (number or text).
+    static func integer(_ reader: ConfigReader, _ key: ConfigKey, setting: String, in range: ClosedRange<Int>, problem: String) throws -> Int? {
+        if let value = reader.int(forKey: key) {
+            guard range.contains(value) else { throw ConfigError(setting: setting, problem: "\(problem), got \(value)") }
+            return value
+        }
+        if let raw = reader.string(forKey: key) {
+            guard let value = Int(raw.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+                throw ConfigError(setting: setting, problem: "\(problem), got \(raw)")
+            }
+            return value
+        }
+        return nil
+    }
+
     init(reader: ConfigReader) throws {
         if let url = reader.string(forKey: "database.url"), !url.isEmpty {
             database = try DatabaseLocation(url: url)
         }
         if let dir = reader.string(forKey: "data.dir"), !dir.isEmpty { dataDirectory = dir }
         if let host = reader.string(forKey: "http.host"), !host.isEmpty { self.host = host }
-        if let raw = reader.string(forKey: "http.port") {
-            guard let port = Int(raw), (1...65535).contains(port) else {
-                throw ConfigError(setting: "ONEVISIT_HTTP_PORT", problem: "端口须为 1–65535 的整数 (port must be 1–65535), got \(raw)")
-            }
+        if let port = try Self.integer(reader, "http.port", setting: "ONEVISIT_HTTP_PORT", in: 1...65535, problem: "端口须为 1–65535 的整数 (port must be 1–65535)") {
             self.port = port
         }
-        if let raw = reader.string(forKey: "bcrypt.cost") {
-            guard let cost = UInt8(raw), (4...31).contains(cost) else {
-                throw ConfigError(setting: "ONEVISIT_BCRYPT_COST", problem: "须为 4–31 的整数 (must be 4–31), got \(raw)")
-            }
-            bcryptCost = cost
+        if let cost = try Self.integer(reader, "bcrypt.cost", setting: "ONEVISIT_BCRYPT_COST", in: 4...31, problem: "须为 4–31 的整数 (must be 4–31)") {
+            bcryptCost = UInt8(cost)
         }
         if let raw = reader.string(forKey: "session.hours") {
             guard let hours = Double(raw), hours > 0, hours <= 24 * 30 else {

@@ -15,6 +15,11 @@ public struct AppServices: Sendable {
 
     /// Opens the database and loads the templates; shared by `serve` and the CLI commands.
     public static func make(config: AppConfig, dependencies: AppDependencies = .init(), logger: Logger) async throws -> AppServices {
+        do {
+            try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigError(setting: "ONEVISIT_DATA_DIR", problem: "无法创建数据目录 (cannot create the data folder) \(config.dataDirectory): \(error.localizedDescription)")
+        }
         let metrics = AppMetrics()
         let persistence = try Persistence(location: config.database, logger: logger, metrics: metrics)
         let accounts = AccountService(
