@@ -90,7 +90,7 @@ extension Role {
         case .applicant:
             [
                 .init(title: "我的账号", summary: "查看实名信息，手机号与证件号已脱敏显示", clause: "R7.1.3", status: .available(path: "/account")),
-                .init(title: "办事指南", summary: "按部门、主题或关键字查找事项，阅读材料清单、收费、时限与跑动次数", clause: "R6.1", status: .planned),
+                .init(title: "办事指南", summary: "按部门、主题或关键字查找事项，阅读材料清单、收费、时限与跑动次数", clause: "R6.1", status: .available(path: "/guides")),
                 .init(title: "在线办理", summary: "自动带入实名信息，上传材料，提交后取得电子回执", clause: "R7.3", status: .planned),
                 .init(title: "办件查询", summary: "按办件编号查看每一步进度、文书与时限", clause: "R7.5", status: .planned),
                 .init(title: "预约办理", summary: "预约大厅窗口时段，到期提醒，可取消", clause: "R7.2", status: .planned),
@@ -111,18 +111,21 @@ extension Role {
             ]
         case .staff(.departmentHead):
             [
+                .init(title: "指南审定", summary: "审定本部门报审的办事指南，审定后方可发布", clause: "R5.3", status: .available(path: "/catalog")),
                 .init(title: "审批决定", summary: "准予、不予许可或上报上级", clause: "R8.5", status: .planned),
                 .init(title: "延期审批", summary: "说明理由，告知申请人", clause: "R8.5", status: .planned),
                 .init(title: "A/B 岗安排", summary: "每个岗位都有 B 角，确保不断岗", clause: "R6.9", status: .available(path: "/organisation")),
             ]
         case .staff(.catalogAdmin):
             [
-                .init(title: "事项目录", summary: "省市县三级事项、材料、流程、收费与时限", clause: "R5.3", status: .planned),
-                .init(title: "三级十同核对", summary: "比对各级实施清单的十项要素", clause: "R3.10", status: .planned),
+                .init(title: "事项目录", summary: "省市县三级事项、材料、流程、收费与时限，报审与发布", clause: "R5.3", status: .available(path: "/catalog")),
+                .init(title: "三级十同核对", summary: "比对各级实施清单的十项要素", clause: "R3.10", status: .available(path: "/catalog/drift")),
+                .init(title: "减材料减时限", summary: "各部门较法定要求减少的材料、时限与跑动", clause: "R11.3.2", status: .available(path: "/guides/reductions")),
                 .init(title: "组织机构", summary: "区划、部门、政务服务中心与窗口", clause: "R6.4", status: .available(path: "/organisation")),
             ]
         case .staff(.supervisor):
             [
+                .init(title: "指南监督", summary: "三级十同差异、材料简化与指南完整性", clause: "R10.3", status: .available(path: "/catalog/drift")),
                 .init(title: "电子监察", summary: "超期预警、违规办理、整改跟踪", clause: "R10.2", status: .planned),
                 .init(title: "投诉与好差评", summary: "投诉处理、差评回访与整改", clause: "R9.2", status: .planned),
                 .init(title: "考核指标", summary: "按时办结率、一次办结率等指标，可下钻导出", clause: "R11.3.4", status: .planned),

@@ -50,6 +50,12 @@ struct Serve: AsyncParsableCommand {
         }
         let settings = services.config
         try await services.persistence.configureStorage()
+        let pending = try await services.persistence.pendingMigrations()
+        guard pending.isEmpty else {
+            FileHandle.standardError.write(Data("数据库结构不是最新（待执行 \(pending.count) 项），请先运行 onevisit migrate\n".utf8))
+            await services.persistence.shutdown()
+            throw ExitCode(78)
+        }
         logger.info("OneVisit 启动 http://\(settings.host):\(settings.port) 数据库 \(settings.database)")
         let app = buildApplication(services: services, logger: logger)
         try await app.runService()

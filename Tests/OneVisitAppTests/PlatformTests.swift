@@ -10,7 +10,7 @@ import Testing
 @Suite("Platform")
 struct PlatformTests {
     @Test func healthz_reportsDatabase() async throws {
-        try await TestApp.run(seed: false) { app in
+        try await TestApp.run(seed: .none) { app in
             let response = try await app.page("/healthz")
             #expect(response.status == .ok)
             #expect(response.text.contains("\"database\":\"ok\""))
@@ -18,7 +18,7 @@ struct PlatformTests {
     }
 
     @Test func metrics_countRequestsByRoute() async throws {
-        try await TestApp.run(seed: false) { app in
+        try await TestApp.run(seed: .none) { app in
             _ = try await app.page("/healthz")
             _ = try await app.page("/healthz")
             let metrics = try await app.page("/metrics")
@@ -30,7 +30,7 @@ struct PlatformTests {
     }
 
     @Test func unknownAPIPath_isProblemJSON_unknownPage_isChinesePage() async throws {
-        try await TestApp.run(seed: false) { app in
+        try await TestApp.run(seed: .none) { app in
             let api = try await app.json(.get, "/api/v1/nothing-here")
             #expect(api.status == .notFound)
             #expect(api.headers[.contentType] == "application/problem+json")
@@ -44,7 +44,7 @@ struct PlatformTests {
     }
 
     @Test func malformedJSON_is400WithStableCode_andLeaksNothing() async throws {
-        try await TestApp.run(seed: false) { app in
+        try await TestApp.run(seed: .none) { app in
             let response = try await app.json(.post, "/api/v1/auth/login", body: "{not json")
             #expect(response.status == .badRequest)
             let problem = try response.problem()
@@ -55,7 +55,7 @@ struct PlatformTests {
     }
 
     @Test func openAPIDocument_describesExactlyTheRegisteredAPIRoutes() async throws {
-        try await TestApp.run(seed: false) { app in
+        try await TestApp.run(seed: .none) { app in
             // setup: the routes the router really has
             let router = buildRouter(services: app.services)
             let registered = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" }.filter { $0.contains(" /api/v1") }
@@ -80,7 +80,7 @@ struct PlatformTests {
     }
 
     @Test func staticAssets_haveCacheHeaders() async throws {
-        try await TestApp.run(seed: false) { app in
+        try await TestApp.run(seed: .none) { app in
             let css = try await app.page("/static/site.css")
             #expect(css.status == .ok)
             #expect(css.headers[.cacheControl]?.contains("max-age=86400") == true)
@@ -88,7 +88,7 @@ struct PlatformTests {
     }
 
     @Test func pages_carrySecurityHeaders() async throws {
-        try await TestApp.run(seed: false) { app in
+        try await TestApp.run(seed: .none) { app in
             let page = try await app.page("/")
             #expect(page.status == .ok)
             #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
@@ -99,7 +99,7 @@ struct PlatformTests {
 
     @Test func sqlite_runsWALWithSynchronousFull() async throws {
         guard TestDatabase.postgresAdminURL == nil else { return }
-        try await TestApp.run(seed: false) { app in
+        try await TestApp.run(seed: .none) { app in
             struct Row: Decodable { var journal_mode: String }
             struct Sync: Decodable { var synchronous: Int }
             let sql = app.services.persistence.sql
@@ -117,7 +117,7 @@ struct PlatformTests {
             #expect(try await WindowModel.query(on: app.db).filter(\.$kind == "comprehensive").count() == 7)
             let roles = Set(try await AccountModel.query(on: app.db).all().map(\.role))
             #expect(roles == Set(["applicant"] + StaffRoleCodes.all))
-            #expect(try await DemoSeed.load(into: app.services) == false)
+            #expect(try await DemoSeed.load(into: app.services, includeCatalog: false) == false)
             #expect(try await app.count(RegionModel.self) == 5)
             // every county and city hangs under the right parent
             let kaifeng = try #require(try await RegionModel.find("410221", on: app.db))

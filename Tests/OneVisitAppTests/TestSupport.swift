@@ -63,7 +63,9 @@ struct TestApp {
     static let start = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18, a Wednesday
 
     /// Builds and migrates the app, optionally loads the demo data, then runs `body`.
-    static func run(seed: Bool = true, _ body: @Sendable (TestApp) async throws -> Void) async throws {
+    enum Seed { case none, organisation, full }
+
+    static func run(seed: Seed = .organisation, _ body: @Sendable (TestApp) async throws -> Void) async throws {
         let database = try await TestDatabase.make()
         var config = AppConfig()
         config.database = database.location
@@ -73,7 +75,7 @@ struct TestApp {
         let services = try await AppServices.make(config: config, dependencies: .init(clock: clock), logger: TestDatabase.logger)
         do {
             try await services.persistence.migrate()
-            if seed { _ = try await DemoSeed.load(into: services) }
+            if seed != .none { _ = try await DemoSeed.load(into: services, includeCatalog: seed == .full) }
             let app = buildApplication(services: services, logger: TestDatabase.logger)
             try await app.test(.router) { client in
                 try await body(TestApp(services: services, clock: clock, client: client))

@@ -9,6 +9,8 @@ public struct AppServices: Sendable {
     public let config: AppConfig
     public let persistence: Persistence
     public let accounts: AccountService
+    public let catalog: CatalogService
+    public let blobs: BlobStore
     public let renderer: WebRenderer
     public let metrics: AppMetrics
     public let clock: any AppClock
@@ -25,9 +27,11 @@ public struct AppServices: Sendable {
         let accounts = AccountService(
             persistence: persistence, clock: dependencies.clock, bcryptCost: config.bcryptCost,
             sessionLifetime: config.sessionLifetime)
+        let blobs = BlobStore(dataDirectory: config.dataDirectory)
+        let catalog = CatalogService(persistence: persistence, clock: dependencies.clock, blobs: blobs)
         return AppServices(
-            config: config, persistence: persistence, accounts: accounts, renderer: try await WebRenderer.load(),
-            metrics: metrics, clock: dependencies.clock)
+            config: config, persistence: persistence, accounts: accounts, catalog: catalog, blobs: blobs,
+            renderer: try await WebRenderer.load(), metrics: metrics, clock: dependencies.clock)
     }
 }
 
@@ -66,6 +70,7 @@ public func buildRouter(services: AppServices, logger: Logger = Logger(label: "o
     AccountRoutes.addPages(to: router, app: services)
     OrganisationRoutes.addPages(to: router, app: services)
     AuditRoutes.addPages(to: router, app: services)
+    CatalogRoutes.addPages(to: router, app: services)
 
     let api = router.group("/api/v1")
         .add(middleware: IdempotencyMiddleware(persistence: services.persistence, clock: services.clock))
@@ -73,5 +78,6 @@ public func buildRouter(services: AppServices, logger: Logger = Logger(label: "o
     AccountRoutes.addAPI(to: api, app: services)
     OrganisationRoutes.addAPI(to: api, app: services)
     AuditRoutes.addAPI(to: api, app: services)
+    CatalogRoutes.addAPI(to: api, app: services)
     return router
 }

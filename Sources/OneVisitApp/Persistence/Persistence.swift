@@ -85,13 +85,24 @@ public final class Persistence: Service, @unchecked Sendable {
         try await sql.raw("PRAGMA synchronous=FULL").run()
     }
 
-    public func migrate() async throws {
-        try await configureStorage()
+    func migrator() -> Migrator {
         let migrations = Migrations()
         for migration in Schema.migrations { migrations.add(migration) }
-        let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: eventLoopGroup.any())
+        return Migrator(databases: databases, migrations: migrations, logger: logger, on: eventLoopGroup.any())
+    }
+
+    public func migrate() async throws {
+        try await configureStorage()
+        let migrator = migrator()
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
+    }
+
+    /// The names of migrations not yet applied; `serve` refuses to start while any are.
+    public func pendingMigrations() async throws -> [String] {
+        let migrator = migrator()
+        try await migrator.setupIfNeeded().get()
+        return try await migrator.previewPrepareBatch().get().map { $0.0.name }
     }
 
     /// True when the database answers.

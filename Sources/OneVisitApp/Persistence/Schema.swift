@@ -7,6 +7,7 @@ enum Schema {
         CreateAccounts(),
         CreateAudit(),
         CreateIdempotencyRecords(),
+        CreateCatalog(),
     ]
 }
 

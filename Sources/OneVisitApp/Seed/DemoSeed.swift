@@ -65,9 +65,22 @@ public enum DemoSeed {
     }
 
     /// Loads the demo data unless it is there already; returns false when it was.
-    public static func load(into services: AppServices, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Bool {
+    public static func load(into services: AppServices, includeCatalog: Bool = true, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Bool {
         let db = services.persistence.db
-        if try await RegionModel.find("410000", on: db) != nil { return false }
+        var loaded = false
+        if try await RegionModel.find("410000", on: db) == nil {
+            try await loadOrganisation(into: services, progress: progress)
+            loaded = true
+        }
+        // Loaded apart, so a catalog that failed half-way is finished by the next run.
+        if includeCatalog, try await BaseItemModel.query(on: db).count() == 0 {
+            _ = try await DemoCatalog.load(into: services, progress: progress)
+            loaded = true
+        }
+        return loaded
+    }
+
+    static func loadOrganisation(into services: AppServices, progress: @escaping @Sendable (String) -> Void) async throws {
         progress("口令散列")
         let hash = try await services.accounts.hashPassword(password)
         let now = services.clock.now
@@ -179,6 +192,5 @@ public enum DemoSeed {
             }
             progress("岗位 \(posts.count) 个")
         }
-        return true
     }
 }
