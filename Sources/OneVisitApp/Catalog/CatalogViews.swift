@@ -143,7 +143,7 @@ struct GuideView: ResponseEncodable, Sendable {
 }
 
 /// One line of a guide list.
-struct GuideSummary: ResponseEncodable, Sendable {
+struct GuideSummary: ResponseEncodable, Decodable, Sendable {
     var id: UUID
     var itemCode: String
     var itemName: String
@@ -158,7 +158,7 @@ struct GuideSummary: ResponseEncodable, Sendable {
     var trips: Int
 }
 
-struct DriftReport: ResponseEncodable, Sendable {
+struct DriftReport: ResponseEncodable, Decodable, Sendable {
     struct Implementation: Codable, Sendable {
         var implementationID: UUID
         var regionCode: String
