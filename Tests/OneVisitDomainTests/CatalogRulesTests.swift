@@ -142,6 +142,11 @@ struct TenSamesTests {
         #expect(limit.localValue == "15 个工作日")
         #expect(limit.attributeName == "承诺时限")
         #expect(differences[0].localValue.contains("村委会证明"))
+        #expect(differences[0].detail == "新增“村委会证明”")
+        var changed = sampleDefinition().attributes
+        changed.materials[0].copies = 3
+        changed.materials.remove(at: 2)
+        #expect(TenSames.differences(base: sampleDefinition().attributes, local: changed)[0].detail == "删除“场所平面图”；变更“食品经营许可申请书”")
     }
 
     @Test func everyAttribute_isCompared() {

@@ -144,7 +144,7 @@ extension CatalogService {
                 implementationID: v.implementationID, versionID: v.id!, versionNumber: v.number, version: v.version,
                 itemCode: v.itemCode, itemName: v.itemName, department: v.departmentName,
                 regionName: regions[v.regionCode] ?? v.regionCode, state: v.state, stateName: state.chineseName,
-                flags: flags, unjustifiedFlags: flags.filter { !$0.isJustified }.count, problems: problems,
+                flags: flags.map(CatalogEntry.FlagView.init), unjustifiedFlags: flags.filter { !$0.isJustified }.count, problems: problems,
                 driftCount: driftByImplementation[v.implementationID] ?? 0,
                 canSubmit: allowed(.submit), canApprove: allowed(.approve), canPublish: allowed(.publish))
         }

@@ -49,6 +49,9 @@ struct GuideView: ResponseEncodable, Sendable {
     var onSiteInspection: Bool
     var specialProcedures: [String]
     var intermediaryServices: [String]
+    // Stored, not computed: templates read values through reflection.
+    var hasSpecialProcedures: Bool
+    var hasIntermediaryServices: Bool
     var reportUp: Bool
     var publiciseResult: Bool
     var free: Bool
@@ -111,6 +114,8 @@ struct GuideView: ResponseEncodable, Sendable {
         onSiteInspection = a.process.onSiteInspection
         specialProcedures = a.process.specialProcedures.map { "\($0.kind.chineseName)（约 \($0.days) 个工作日，不计入办理时限）" }
         intermediaryServices = a.process.intermediaryServices.map { "\($0.name)（\($0.limitDays) 日内完成）" }
+        hasSpecialProcedures = !specialProcedures.isEmpty
+        hasIntermediaryServices = !intermediaryServices.isEmpty
         reportUp = a.process.decisionLevel == .reportUp
         publiciseResult = a.process.publiciseResult
         free = a.fees.isEmpty
@@ -206,7 +211,22 @@ struct CatalogEntry: ResponseEncodable, Sendable {
     var regionName: String
     var state: String
     var stateName: String
-    var flags: [MaterialCheck.Flag]
+    struct FlagView: Codable, Sendable {
+        var material: String
+        var rule: String
+        var message: String
+        var justification: String?
+        var isJustified: Bool
+        init(_ flag: MaterialCheck.Flag) {
+            material = flag.material
+            rule = flag.rule.rawValue
+            message = flag.message
+            justification = flag.justification
+            isJustified = flag.isJustified
+        }
+    }
+
+    var flags: [FlagView]
     var unjustifiedFlags: Int
     var problems: [String]
     var driftCount: Int

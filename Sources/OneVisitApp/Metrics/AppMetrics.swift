@@ -12,9 +12,9 @@ public final class AppMetrics: Sendable {
     static let requestBuckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
 
     public init() {
-        transactionsInFlight = registry.makeGauge(descriptor: .init(namespace: "onevisit", metricName: "db_transactions_in_flight", helpText: "Database transactions open now"))
+        transactionsInFlight = registry.makeGauge(descriptor: .init(namespace: "onevisit", metricName: "db_transactions_in_flight", unitName: "", helpText: "Database transactions open now"))
         transactionDuration = registry.makeDurationHistogram(descriptor: .init(namespace: "onevisit", metricName: "db_transaction_duration", unitName: "seconds", helpText: "Time a database transaction holds a connection"), labels: [], buckets: Self.requestBuckets)
-        poolSize = registry.makeGauge(descriptor: .init(namespace: "onevisit", metricName: "db_pool_connections_max", helpText: "Connections the database pool may open"))
+        poolSize = registry.makeGauge(descriptor: .init(namespace: "onevisit", metricName: "db_pool_connections_max", unitName: "", helpText: "Connections the database pool may open"))
     }
 
     func recordRequest(method: String, route: String, status: Int, duration: Duration) {

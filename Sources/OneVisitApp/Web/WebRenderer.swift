@@ -84,3 +84,15 @@ extension Response {
         Response(status: .seeOther, headers: [.location: path])
     }
 }
+
+// Sections treat 0 and "" as false, as mustache.js does, so `{{#count}}` and
+// `{{#reason}}` hide when there is nothing to show (swift-mustache treats them as true).
+extension Int: @retroactive MustacheCustomRenderable {
+    public var renderText: String { String(self) }
+    public var isNull: Bool { self == 0 }
+}
+
+extension String: @retroactive MustacheCustomRenderable {
+    public var renderText: String { self }
+    public var isNull: Bool { isEmpty }
+}

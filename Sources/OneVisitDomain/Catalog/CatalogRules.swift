@@ -155,6 +155,8 @@ public enum TenSames {
         public var attributeName: String
         public var baseValue: String
         public var localValue: String
+        /// For lists (materials, form fields): what was added, removed or changed.
+        public var detail: String
     }
 
     /// Each of the ten attributes whose value differs, with both values as text.
@@ -162,8 +164,37 @@ public enum TenSames {
         Attribute.allCases.compactMap { attribute in
             let b = text(attribute, base)
             let l = text(attribute, local)
-            return b == l ? nil : Difference(attribute: attribute, attributeName: attribute.chineseName, baseValue: b, localValue: l)
+            guard b != l else { return nil }
+            return Difference(attribute: attribute, attributeName: attribute.chineseName, baseValue: b, localValue: l, detail: detail(attribute, base, local))
         }
+    }
+
+    /// The change in a list attribute, item by item; empty for single values.
+    static func detail(_ attribute: Attribute, _ base: TenAttributes, _ local: TenAttributes) -> String {
+        func listDiff(_ b: [String], _ l: [String], name: (String) -> String) -> String {
+            let added = l.filter { !b.contains($0) }
+            let removed = b.filter { !l.contains($0) }
+            return (added.map { "新增" + name($0) } + removed.map { "删除" + name($0) }).joined(separator: "；")
+        }
+        switch attribute {
+        case .materials:
+            let b = base.materials.map(\.name), l = local.materials.map(\.name)
+            var parts = [listDiff(b, l) { "“\($0)”" }]
+            for m in local.materials {
+                if let old = base.materials.first(where: { $0.name == m.name }), materialText(old) != materialText(m) {
+                    parts.append("变更“\(m.name)”")
+                }
+            }
+            return parts.filter { !$0.isEmpty }.joined(separator: "；")
+        case .formContent:
+            return listDiff(base.formFields, local.formFields) { "“\($0)”" }
+        default:
+            return ""
+        }
+    }
+
+    static func materialText(_ m: MaterialRequirement) -> String {
+        "\(m.name)（\(m.importance == .primary ? "主要" : "次要")，\(m.form.chineseName) \(m.copies) 份\(m.requiredFromApplicant ? "" : "，免提交")）"
     }
 
     /// The attribute as a person compares it; files and justifications do not count.
@@ -175,9 +206,7 @@ public enum TenSames {
         case .itemCode: a.itemCode.value
         case .legalBasis: a.legalBasis
         case .materials:
-            a.materials.map { m in
-                "\(m.name)（\(m.importance == .primary ? "主要" : "次要")，\(m.form.chineseName) \(m.copies) 份\(m.requiredFromApplicant ? "" : "，免提交")）"
-            }.joined(separator: "；")
+            a.materials.map(materialText).joined(separator: "；")
         case .process:
             a.process.steps.map { "\($0.name)[\($0.departments.joined(separator: "、"))]" }.joined(separator: " → ")
                 + "；牵头：\(a.process.leadDepartment)"
