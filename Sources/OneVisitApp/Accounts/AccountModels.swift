@@ -24,6 +24,8 @@ final class AccountModel: Model, @unchecked Sendable {
     @OptionalField(key: "locked_until") var lockedUntil: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "version") var version: Int
+    /// Away (leave, training) until this time: tasks go to the B holder (R6.9).
+    @OptionalField(key: "absent_until") var absentUntil: Date?
 
     init() {}
 }

@@ -48,8 +48,19 @@ public struct AccountService: Sendable {
             if try await AccountModel.query(on: tx).filter(\.$loginName == person.phone.value).first() != nil {
                 throw AppError.invalid("phone", code: "account.phone_taken", "该手机号已注册，请直接登录")
             }
-            if try await AccountModel.query(on: tx).filter(\.$idNumber == person.residentID.value).first() != nil {
-                throw AppError.invalid("idNumber", code: "account.id_number_taken", "该身份证号码已注册，请直接登录或找回密码")
+            if let existing = try await AccountModel.query(on: tx).filter(\.$idNumber == person.residentID.value).first() {
+                // Opened at a window for a walk-in: the applicant claims it and finds their cases (R8.2.5).
+                guard existing.passwordHash == Self.unclaimedPassword, existing.displayName == person.name else {
+                    throw AppError.invalid("idNumber", code: "account.id_number_taken", "该身份证号码已注册，请直接登录或找回密码")
+                }
+                existing.passwordHash = hash
+                existing.loginName = person.phone.value
+                existing.phone = person.phone.value
+                try await existing.update(on: tx)
+                try await AuditLog.append(
+                    .init(actor: "applicant:\(existing.loginName)", action: "account.claim", objectType: "account",
+                          objectID: existing.id!.uuidString, address: address, detail: "person"), at: now, on: tx)
+                return existing
             }
             let account = AccountModel()
             account.id = UUID()

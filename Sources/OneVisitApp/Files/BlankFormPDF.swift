@@ -24,7 +24,11 @@ enum BlankFormPDF {
         text("申请人（签字/盖章）：", x: 72, y: y - 40, size: 11)
         text("日期：      年    月    日", x: 360, y: y - 40, size: 11)
         text(footer, x: 72, y: 60, size: 8)
+        return assemble(content: content)
+    }
 
+    /// One page with `content` as its drawing commands, font F1 = STSong-Light.
+    static func assemble(content: String) -> Data {
         var objects: [String] = [
             "<< /Type /Catalog /Pages 2 0 R >>",
             "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

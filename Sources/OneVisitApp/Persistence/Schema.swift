@@ -8,6 +8,7 @@ enum Schema {
         CreateAudit(),
         CreateIdempotencyRecords(),
         CreateCatalog(),
+        CreateCases(),
     ]
 }
 

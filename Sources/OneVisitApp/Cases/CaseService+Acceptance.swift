@@ -1,0 +1,286 @@
+import FluentKit
+import Foundation
+import OneVisitDomain
+
+extension CaseService {
+    /// 受理 or 容缺受理 at the one window (R6.4, R6.5, R8.2.2, R8.2.4): the slip with the
+    /// promised date, the tasks to every department at once (R8.3), and for an immediate
+    /// item the decision on the spot (R6.6).
+    func accept(_ change: Change, tolerance: Bool, toleranceDays: Int = 5, deemed: Bool = false) async throws -> CaseModel {
+        guard deemed || change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
+        guard (1...30).contains(toleranceDays) else {
+            throw AppError.invalid("toleranceDays", code: "case.tolerance_days", "容缺补正期限应为 1–30 个工作日")
+        }
+        let now = clock.now
+        let day = today
+        return try await self.change(change, audit: tolerance ? "case.tolerance_accept" : "case.accept") { c, tx, calendar in
+            try Self.requireRegion(change.actor, c)
+            try await Self.transition(c, tolerance ? .toleranceAccept : .accept, on: tx)
+            let (definition) = try CatalogService.decode(try await GuideVersionModel.find(c.guideVersionID, on: tx)!.definition)
+            let received = CalendarDate(iso8601: c.receivedOn)!
+            // Deemed acceptance counts from receipt (行政许可法第三十二条).
+            let start = deemed || DeemedAcceptance.isDeemedAccepted(receivedOn: received, today: day, calendar: calendar) ? received : day
+            c.clockStart = start.description
+            c.acceptedAt = now
+            let sequence = try await Self.nextNumber("acceptance-\(c.regionCode)-\(day.year)", on: tx)
+            c.acceptanceNumber = "\(c.regionCode)SL\(day.year)\(String(format: "%06d", sequence))"
+            let missing = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$status == "missing").sort(\.$position).all()
+            if tolerance {
+                c.toleranceDeadline = calendar.addWorkdays(day, toleranceDays).description
+            }
+            let legal = LegalClock(start: start, limit: c.promisedLimit)
+            let promisedDate = legal.deadline(calendar: calendar) ?? start
+            let a = definition.attributes
+            var lines: [CaseDocumentContent.Line] = [
+                .init(label: "事项名称", value: c.itemName), .init(label: "受理编号", value: c.acceptanceNumber!),
+                .init(label: "办件编号", value: c.number), .init(label: "申请人", value: c.applicantName),
+                .init(label: "联系电话", value: c.applicantPhone), .init(label: "受理时间", value: Self.dateText(now)),
+                .init(label: "承诺办结时间", value: definition.terms.immediate ? "即办" : "\(Self.dayText(promisedDate))前（\(c.promisedLimit) 个工作日）"),
+            ]
+            if !a.process.intermediaryServices.isEmpty {
+                lines.append(.init(label: "中介服务", value: a.process.intermediaryServices.map { "\($0.name)（\($0.limitDays) 日）" }.joined(separator: "、")))
+            }
+            if !a.process.specialProcedures.isEmpty {
+                lines.append(.init(label: "特别程序", value: a.process.specialProcedures.map { "\($0.kind.chineseName) 约 \($0.days) 个工作日（不计入办理时限）" }.joined(separator: "、")))
+            }
+            var paragraphs = ["您的申请材料齐全、符合法定形式，决定予以受理。\(deemed ? "因未在收到申请之日起五个工作日内告知补正，依法自收到申请之日起即为受理。" : "")"]
+            if tolerance {
+                paragraphs = ["您的主要申请材料齐全、符合法定形式，次要材料尚有欠缺，依照容缺受理制度先予受理（DB41/T 1700.1 6.5）。",
+                              "请于 \(Self.dayText(CalendarDate(iso8601: c.toleranceDeadline!)!)) 前补交下列材料（可在网上“我的办件”中上传，或交到受理窗口）。逾期未补交的，办理时限暂停计算，直至补齐；补齐前不作出准予决定。"]
+            }
+            paragraphs.append("办理进度可在河南政务服务网“办件查询”中凭办件编号查看。")
+            let content = CaseDocumentContent(
+                title: tolerance ? "容缺受理通知书" : "受理通知书", number: c.acceptanceNumber!, addressee: c.applicantName, lines: lines,
+                items: tolerance ? missing.map(\.name) : [], itemsTitle: tolerance ? "需补交的材料" : "",
+                paragraphs: paragraphs, issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
+            try await Self.document(c, kind: .acceptanceSlip, content: content, at: now, on: tx)
+            try await Self.event(c, tolerance ? "toleranceAccept" : "accept", deemed ? "逾期未告知，依法视为受理" : (tolerance ? "容缺受理" : "已受理"),
+                                 note: "受理编号 \(c.acceptanceNumber!)", actor: change.actor.auditName, at: now, on: tx)
+            if definition.terms.immediate {
+                // 即办件: decided on the spot.
+                c.state = CaseState.approved.rawValue
+                c.stoppedOn = day.description
+                try await self.issueResult(c, definition: definition, approver: change.actor, at: now, on: tx)
+                try await Self.event(c, "approve", "即办件当场办结", actor: change.actor.auditName, at: now, on: tx)
+            } else {
+                try await Self.createTasks(c, definition: definition, at: now, on: tx)
+                try await Self.event(c, "transfer", "已推送承办部门并联审查", actor: "system", at: now, on: tx)
+            }
+            return c
+        }
+    }
+
+    static func requireRegion(_ staff: Principal, _ c: CaseModel) throws {
+        guard staff.role == .applicant || staff.regionCode == nil || staff.regionCode == c.regionCode
+            || RegionCode(staff.regionCode!)?.level == .province || RegionCode(c.regionCode)?.parent?.value == staff.regionCode
+        else { throw AppError(.forbidden, code: "case.other_region", title: "该办件不属于您所在的区划") }
+    }
+
+    static func departmentName(_ c: CaseModel, on tx: any Database) async throws -> String {
+        try await DepartmentModel.find(c.departmentID, on: tx)?.name ?? ""
+    }
+
+    /// One task per reviewing department, at once (R8.3), to the A holder of the
+    /// department's post, or the B holder when A is away (R6.9).
+    static func createTasks(_ c: CaseModel, definition: ItemDefinition, at now: Date, on tx: any Database) async throws {
+        let process = definition.attributes.process
+        var names: [(String, String)] = []
+        for step in process.steps.dropFirst() {
+            for department in step.departments where !names.contains(where: { $0.0 == department }) {
+                names.append((department, step.name))
+            }
+        }
+        if names.isEmpty { names = [(process.leadDepartment, "审查")] }
+        let departments = try await DepartmentModel.query(on: tx).filter(\.$regionCode == c.regionCode).all()
+        for (short, step) in names {
+            guard let department = departments.first(where: { $0.name.hasSuffix(short) }) else { continue }
+            let task = CaseTaskModel()
+            task.caseID = c.id!
+            task.departmentID = department.id!
+            task.departmentName = department.name
+            task.isLead = short == process.leadDepartment
+            task.stepName = step
+            task.state = "pending"
+            task.assigneeID = try await assignee(for: department.id!, at: now, on: tx)
+            task.version = 1
+            try await task.create(on: tx)
+        }
+        if try await CaseTaskModel.query(on: tx).filter(\.$caseID == c.id!).count() == 0 {
+            throw AppError(.conflict, code: "case.no_department", title: "未找到本级承办部门，无法转办，请联系目录管理员")
+        }
+    }
+
+    static func assignee(for departmentID: UUID, at now: Date, on tx: any Database) async throws -> UUID? {
+        guard let post = try await PostModel.query(on: tx).filter(\.$departmentID == departmentID).first() else { return nil }
+        let holders = [post.holderAID, post.holderBID].compactMap { $0 }
+        for id in holders {
+            if let account = try await AccountModel.find(id, on: tx), account.role == StaffRole.departmentReviewer.rawValue || account.role == StaffRole.departmentHead.rawValue {
+                if let away = account.absentUntil, away > now { continue }
+                return id
+            }
+        }
+        return nil
+    }
+
+    struct NoticeItem: Sendable, Codable {
+        var material: String
+        var instruction: String
+    }
+
+    /// 一次性告知 (R6.3, R8.2.3): everything to correct in one notice. A later notice may
+    /// only repeat what the first asked for, unless a supervisor overrides with a reason,
+    /// which is recorded as a violation. No notice after the fifth working day: the case
+    /// then counts as accepted (行政许可法第三十二条).
+    func issueNotice(_ change: Change, items: [NoticeItem], overrideReason: String?) async throws -> CaseModel {
+        let isSupervisor = change.actor.role == .staff(.supervisor)
+        guard change.actor.role == .staff(.windowClerk) || isSupervisor else { throw AppError.forbidden }
+        let items = items.filter { !$0.material.isEmpty }
+        guard !items.isEmpty else { throw AppError.invalid("items", code: "case.notice_empty", "请至少列出一项需补正的材料及补正方式") }
+        guard items.allSatisfy({ !$0.instruction.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+            throw AppError.invalid("items", code: "case.notice_instruction", "每项补正内容都要写明如何补正")
+        }
+        let now = clock.now
+        let day = today
+        return try await self.change(change, audit: "case.notice") { c, tx, calendar in
+            try Self.requireRegion(change.actor, c)
+            let received = CalendarDate(iso8601: c.receivedOn)!
+            if DeemedAcceptance.isDeemedAccepted(receivedOn: received, today: day, calendar: calendar), c.state == CaseState.received.rawValue,
+               try await CaseDocumentModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$kind == "oneTimeNotice").count() == 0 {
+                throw AppError(.conflict, code: "case.notice_too_late", title: "已超过五个工作日未告知补正，依法视为自收到申请之日起受理，请直接受理")
+            }
+            let earlier = try await CaseDocumentModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$kind == "oneTimeNotice").all()
+                .compactMap { CaseDocumentContent.decode($0.content)?.items.map { $0.components(separatedBy: "：").first ?? $0 } }
+            let new = OneTimeNoticeRule.newItems(requested: items.map(\.material), earlier: earlier)
+            if !new.isEmpty {
+                guard isSupervisor, let reason = overrideReason, reason.trimmingCharacters(in: .whitespaces).count >= 4 else {
+                    throw AppError(.conflict, code: "case.notice_not_one_time", title: "一次性告知后不得再要求新的材料：\(new.joined(separator: "、"))；确需补充的，须由监察人员说明理由后办理")
+                }
+                let violation = ViolationModel()
+                violation.caseID = c.id!
+                violation.kind = "secondNotice"
+                violation.reason = "再次告知新增：\(new.joined(separator: "、"))。理由：\(reason)"
+                violation.actor = change.actor.auditName
+                violation.at = now
+                try await violation.create(on: tx)
+            }
+            try await Self.transition(c, .issueNotice, on: tx)
+            for item in items {
+                if let m = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$name == item.material).first(), m.status != "platform" {
+                    m.status = "missing"
+                    try await m.update(on: tx)
+                }
+            }
+            let sequence = try await Self.nextNumber("notice-\(c.regionCode)-\(day.year)", on: tx)
+            let definition = try CatalogService.decode(try await GuideVersionModel.find(c.guideVersionID, on: tx)!.definition)
+            let fees = definition.attributes.fees.isEmpty ? "本事项不收费。" : "收费：" + definition.attributes.fees.map { "\($0.name) \($0.standard)" }.joined(separator: "；") + "。"
+            let special = definition.attributes.process.specialProcedures.isEmpty ? "本事项受理后无特别程序。"
+                : "受理后需经过：" + definition.attributes.process.specialProcedures.map { "\($0.kind.chineseName)（约 \($0.days) 个工作日，不计入办理时限）" }.joined(separator: "、") + "。"
+            let content = CaseDocumentContent(
+                title: "一次性告知书", number: "\(c.regionCode)BZ\(day.year)\(String(format: "%06d", sequence))", addressee: c.applicantName,
+                lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number), .init(label: "收件时间", value: Self.dateText(c.receivedAt))],
+                items: items.map { "\($0.material)：\($0.instruction)" }, itemsTitle: "需补正的全部内容",
+                paragraphs: ["经审查，您提交的申请材料不齐全或不符合法定形式，暂不予受理。请按下列要求一次补正全部内容。",
+                             "补正后请在网上“我的办件”中重新提交，或交到受理窗口；材料补齐后即予受理。",
+                             special, fees],
+                issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
+            try await Self.document(c, kind: .oneTimeNotice, content: content, at: now, on: tx)
+            try await Self.event(c, "notice", "一次性告知补正", note: items.map(\.material).joined(separator: "、"), actor: change.actor.auditName, at: now, on: tx)
+            return c
+        }
+    }
+
+    /// 不予受理 with reasons and the applicant's rights.
+    func refuse(_ change: Change, reason: String) async throws -> CaseModel {
+        guard change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard reason.count >= 4 else { throw AppError.invalid("reason", code: "case.reason_required", "请写明不予受理的理由") }
+        let now = clock.now
+        let day = today
+        return try await self.change(change, audit: "case.refuse") { c, tx, _ in
+            try Self.requireRegion(change.actor, c)
+            try await Self.transition(c, .refuse, on: tx)
+            let sequence = try await Self.nextNumber("refusal-\(c.regionCode)-\(day.year)", on: tx)
+            let department = try await Self.departmentName(c, on: tx)
+            let content = CaseDocumentContent(
+                title: "不予受理通知书", number: "\(c.regionCode)BSL\(day.year)\(String(format: "%06d", sequence))", addressee: c.applicantName,
+                lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number)],
+                items: [reason], itemsTitle: "不予受理的理由",
+                paragraphs: [try await Self.rights(c, on: tx)], issuer: department, dateText: Self.dateText(now))
+            try await Self.document(c, kind: .nonAcceptance, content: content, at: now, on: tx)
+            try await Self.event(c, "refuse", "不予受理", note: reason, actor: change.actor.auditName, at: now, on: tx)
+            return c
+        }
+    }
+
+    /// The rights text naming this region's government and the department one level up.
+    static func rights(_ c: CaseModel, on tx: any Database) async throws -> String {
+        let region = try await RegionModel.find(c.regionCode, on: tx)
+        let department = try await DepartmentModel.find(c.departmentID, on: tx)
+        var bodies = ["\(region?.name ?? "")人民政府"]
+        if let parentCode = RegionCode(c.regionCode)?.parent?.value, let parent = try await RegionModel.find(parentCode, on: tx), let department {
+            let short = department.name.hasPrefix(region?.name ?? "\u{0}") ? String(department.name.dropFirst(region!.name.count)) : department.name
+            bodies.append(parent.name + short)
+        }
+        return RightsNotice.text(reconsiderationBodies: bodies, court: "有管辖权的人民法院")
+    }
+
+    /// Corrections handed in after a one-time notice: the case is received again (R8.2.3).
+    func resubmit(_ change: Change, files: [Int: MultipartForm.File]) async throws -> CaseModel {
+        var written: [Int: (String, String)] = [:]
+        for (position, file) in files {
+            _ = try BlobStore.check(file.data, fileName: file.fileName)
+            written[position] = (try blobs.write(file.data), file.fileName)
+        }
+        let stored = written
+        let now = clock.now
+        return try await self.change(change, audit: "case.resubmit") { c, tx, _ in
+            try await Self.requireOwnerOrClerk(change.actor, c)
+            let materials = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).all()
+            for m in materials where m.status == "missing" {
+                if let file = stored[m.position] {
+                    m.status = "provided"
+                    m.fileSHA = file.0
+                    m.fileName = file.1
+                    try await m.update(on: tx)
+                } else if change.actor.role == .staff(.windowClerk) {
+                    m.status = "provided"
+                    m.source = "窗口收取纸质材料"
+                    try await m.update(on: tx)
+                }
+            }
+            try await Self.transition(c, .resubmit, on: tx)
+            try await Self.event(c, "resubmit", "已补正材料，重新提交", actor: change.actor.auditName, at: now, on: tx)
+            return c
+        }
+    }
+
+    static func requireOwnerOrClerk(_ actor: Principal, _ c: CaseModel) async throws {
+        if actor.role == .applicant {
+            guard actor.accountID == c.applicantID else { throw AppError(.notFound, code: "case.not_found", title: "办件不存在") }
+        } else {
+            guard actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
+            try requireRegion(actor, c)
+        }
+    }
+
+    /// Deemed acceptance for every case left without a notice past the fifth working day.
+    func applyDeemedAcceptance(address: String) async throws -> Int {
+        let db = persistence.db
+        let calendar = try await self.calendar(on: db)
+        let waiting = try await CaseModel.query(on: db).filter(\.$state == CaseState.received.rawValue).all()
+        let system = Principal(accountID: UUID(), sessionID: UUID(), role: .staff(.windowClerk), displayName: "系统", loginName: "system", departmentID: nil, regionCode: nil)
+        var count = 0
+        for c in waiting where DeemedAcceptance.isDeemedAccepted(receivedOn: CalendarDate(iso8601: c.receivedOn)!, today: today, calendar: calendar) {
+            let missing = try await CaseMaterialModel.query(on: db).filter(\.$caseID == c.id!).filter(\.$status == "missing").all()
+            let onlySecondary = missing.allSatisfy { $0.importance == "secondary" }
+            guard missing.isEmpty || onlySecondary else { continue }
+            do {
+                _ = try await accept(Change(caseID: c.id!, expectedVersion: c.version, actor: system, address: address), tolerance: !missing.isEmpty, deemed: true)
+                count += 1
+            } catch let error as AppError where error.status == .conflict {
+                continue
+            }
+        }
+        return count
+    }
+}

@@ -1,0 +1,192 @@
+import FluentKit
+import Foundation
+import OneVisitDomain
+
+extension CaseService {
+    enum Decision: String, Sendable { case approve, reject, reportUp }
+
+    /// The head of the lead department decides (R8.5): approve → decision and result
+    /// document (R8.5.3); reject → reasons and rights (R8.5.5); report up (R8.5.4).
+    func decide(_ change: Change, decision: Decision, reason: String) async throws -> CaseModel {
+        guard change.actor.role == .staff(.departmentHead) else { throw AppError.forbidden }
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        if decision != .approve, reason.count < 4 { throw AppError.invalid("reason", code: "decision.reason_required", "不予许可或上报的，请写明理由") }
+        let now = clock.now
+        let day = today
+        return try await self.change(change, audit: "case.\(decision.rawValue)") { c, tx, _ in
+            guard change.actor.departmentID == c.departmentID else {
+                throw AppError(.forbidden, code: "decision.not_lead", title: "由牵头部门负责人作出决定")
+            }
+            let action: CaseAction = switch decision { case .approve: .approve; case .reject: .reject; case .reportUp: .reportUp }
+            try await Self.transition(c, action, on: tx)
+            c.stoppedOn = day.description
+            let definition = try CatalogService.decode(try await GuideVersionModel.find(c.guideVersionID, on: tx)!.definition)
+            switch decision {
+            case .approve:
+                try await self.issueResult(c, definition: definition, approver: change.actor, at: now, on: tx)
+                try await Self.event(c, "approve", "准予", note: reason, actor: change.actor.auditName, at: now, on: tx)
+                if definition.attributes.process.publiciseResult {
+                    try await Self.event(c, "publicise", "办理结果已依法公示", actor: "system", at: now, on: tx)
+                }
+            case .reject:
+                let sequence = try await Self.nextNumber("decision-\(c.regionCode)-\(day.year)", on: tx)
+                let content = CaseDocumentContent(
+                    title: "不予许可决定书", number: "\(c.regionCode)JD\(day.year)\(String(format: "%06d", sequence))", addressee: c.applicantName,
+                    lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number), .init(label: "受理编号", value: c.acceptanceNumber ?? "")],
+                    items: [reason], itemsTitle: "不予许可的理由",
+                    paragraphs: ["经审查，你（单位）的申请不符合法定条件，决定不予许可。", try await Self.rights(c, on: tx)],
+                    issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
+                try await Self.document(c, kind: .decision, content: content, at: now, on: tx)
+                try await Self.event(c, "reject", "不予许可", note: reason, actor: change.actor.auditName, at: now, on: tx)
+            case .reportUp:
+                try await Self.event(c, "reportUp", "已报上级机关决定", note: reason, actor: change.actor.auditName, at: now, on: tx)
+            }
+            return c
+        }
+    }
+
+    /// The approval decision, the result document as PDF, and the payment order when fees are due.
+    func issueResult(_ c: CaseModel, definition: ItemDefinition, approver: Principal, at now: Date, on tx: any Database) async throws {
+        let day = CalendarDate(date: now, timeZone: Self.chinaTime)
+        let sequence = try await Self.nextNumber("decision-\(c.regionCode)-\(day.year)", on: tx)
+        let number = "\(c.regionCode)JD\(day.year)\(String(format: "%06d", sequence))"
+        let department = try await Self.departmentName(c, on: tx)
+        let content = CaseDocumentContent(
+            title: "准予许可决定书", number: number, addressee: c.applicantName,
+            lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number), .init(label: "受理编号", value: c.acceptanceNumber ?? ""),
+                    .init(label: "决定日期", value: Self.dayText(day))],
+            items: [], itemsTitle: "",
+            paragraphs: ["经审查，你（单位）的申请符合法定条件、标准，决定准予。",
+                         c.feeFen > 0 ? "请缴纳费用 \(FeeAmount.text(fen: c.feeFen)) 后领取办理结果。" : "本事项不收费。",
+                         "办理结果将按您选择的方式送达：\(ServiceTerms.Delivery(rawValue: c.deliveryMode)?.chineseName ?? c.deliveryMode)。电子证照与纸质证照具有同等法律效力。"],
+            issuer: department, dateText: Self.dateText(now))
+        try await Self.document(c, kind: .decision, content: content, at: now, on: tx)
+        let pdf = SimplePDF.document(
+            title: c.itemName.count > 14 ? "办理结果" : c.itemName,
+            lines: ["编号：\(number)", "事项：\(c.itemName)", "申请人：\(c.applicantName)", "办件编号：\(c.number)", "决定：准予", "发证机关：\(department)",
+                    "发证日期：\(Self.dayText(day))", "", "本文件为电子办理结果，与纸质文件具有同等法律效力。"],
+            footer: "河南政务服务网 · 办件编号 \(c.number)")
+        c.resultSHA = try blobs.write(pdf)
+        if try await StoredFileModel.find(c.resultSHA!, on: tx) == nil {
+            let stored = StoredFileModel()
+            stored.id = c.resultSHA
+            stored.mediaType = "application/pdf"
+            stored.size = pdf.count
+            stored.createdAt = now
+            try await stored.create(on: tx)
+        }
+        if c.feeFen > 0 {
+            let payment = PaymentModel()
+            payment.caseID = c.id!
+            payment.orderNumber = "PAY-\(c.number)"
+            payment.amountFen = c.feeFen
+            payment.state = "pending"
+            try await payment.create(on: tx)
+        }
+    }
+
+    /// 延期 with the head's approval and a reason told to the applicant (行政许可法第四十二条: up to 10 days).
+    func extend(_ change: Change, days: Int, reason: String) async throws -> CaseModel {
+        guard change.actor.role == .staff(.departmentHead) else { throw AppError.forbidden }
+        guard (1...10).contains(days) else { throw AppError.invalid("days", code: "extension.days", "延长期限为 1–10 个工作日") }
+        let reason = reason.trimmingCharacters(in: .whitespaces)
+        guard reason.count >= 4 else { throw AppError.invalid("reason", code: "extension.reason_required", "请写明延期理由，理由将告知申请人") }
+        let now = clock.now
+        return try await self.change(change, audit: "case.extend") { c, tx, _ in
+            guard change.actor.departmentID == c.departmentID else { throw AppError(.forbidden, code: "decision.not_lead", title: "由牵头部门负责人批准延期") }
+            guard [CaseState.underReview.rawValue, CaseState.reviewed.rawValue].contains(c.state) else {
+                throw AppError(.conflict, code: "extension.state", title: "只有审查中的办件可以延期")
+            }
+            guard c.extensionDays + days <= 10 else { throw AppError(.conflict, code: "extension.exceeded", title: "延期合计不能超过 10 个工作日") }
+            c.extensionDays += days
+            try await Self.event(c, "extend", "经负责人批准延长 \(days) 个工作日", note: reason, actor: change.actor.auditName, at: now, on: tx)
+            return c
+        }
+    }
+
+    // MARK: payment (R8.6)
+
+    /// The simulated gateway's callback, signed with HMAC; a duplicate changes nothing.
+    func paymentCallback(orderNumber: String, amountFen: Int, transactionID: String, signature: String, address: String) async throws -> Bool {
+        guard PaymentSignature.verify(orderNumber: orderNumber, amountFen: amountFen, transactionID: transactionID, signature: signature, secret: paymentSecret) else {
+            throw AppError(.unauthorized, code: "payment.signature", title: "支付回调签名无效")
+        }
+        let now = clock.now
+        return try await persistence.transaction { tx in
+            guard let payment = try await PaymentModel.query(on: tx).filter(\.$orderNumber == orderNumber).first() else {
+                throw AppError(.notFound, code: "payment.not_found", title: "支付单不存在")
+            }
+            guard payment.amountFen == amountFen else { throw AppError.invalid("amountFen", code: "payment.amount", "支付金额与支付单不符") }
+            if payment.state == "paid" { return false }
+            payment.state = "paid"
+            payment.channel = "online"
+            payment.transactionID = transactionID
+            payment.paidAt = now
+            try await payment.update(on: tx)
+            if let c = try await CaseModel.find(payment.caseID, on: tx) {
+                try await Self.event(c, "pay", "已在线缴费 \(FeeAmount.text(fen: amountFen))", note: "交易号 \(transactionID)", actor: "gateway", at: now, on: tx)
+            }
+            try await AuditLog.append(.init(actor: "gateway", action: "payment.paid", objectType: "payment", objectID: orderNumber, address: address, detail: transactionID), at: now, on: tx)
+            return true
+        }
+    }
+
+    /// Payment at the window.
+    func payAtWindow(_ change: Change) async throws -> CaseModel {
+        guard change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
+        let now = clock.now
+        return try await self.change(change, audit: "payment.window") { c, tx, _ in
+            guard let payment = try await PaymentModel.query(on: tx).filter(\.$caseID == c.id!).first(), payment.state == "pending" else {
+                throw AppError(.conflict, code: "payment.none_due", title: "该办件没有待缴费用")
+            }
+            payment.state = "paid"
+            payment.channel = "window"
+            payment.paidAt = now
+            try await payment.update(on: tx)
+            try await Self.event(c, "pay", "已在窗口缴费 \(FeeAmount.text(fen: payment.amountFen))", actor: change.actor.auditName, at: now, on: tx)
+            return c
+        }
+    }
+
+    // MARK: delivery (R8.7, R7.4.1 a)
+
+    struct Delivery: Sendable {
+        var mode: ServiceTerms.Delivery
+        var collectorIDLast4: String = ""
+        var carrier: String = ""
+        var trackingNumber: String = ""
+    }
+
+    func deliver(_ change: Change, _ delivery: Delivery) async throws -> CaseModel {
+        let now = clock.now
+        return try await self.change(change, audit: "case.deliver") { c, tx, _ in
+            switch delivery.mode {
+            case .pickup:
+                guard change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
+                try Self.requireRegion(change.actor, c)
+                guard let id = c.applicantIDNumber, delivery.collectorIDLast4.uppercased() == String(id.suffix(4)) else {
+                    throw AppError.invalid("collectorIDLast4", code: "delivery.identity", "领取人身份核验未通过：证件号码后四位不符")
+                }
+                try await Self.transition(c, .deliver, on: tx)
+                try await Self.visit(c, reason: "窗口领取办理结果", clerk: change.actor, at: now, on: tx)
+                try await Self.event(c, "deliver", "已在窗口领取办理结果", note: "领取人身份已核验", actor: change.actor.auditName, at: now, on: tx)
+            case .post:
+                guard change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
+                guard !delivery.carrier.isEmpty, delivery.trackingNumber.count >= 6 else {
+                    throw AppError.invalid("trackingNumber", code: "delivery.tracking", "请填写快递公司和运单号")
+                }
+                try await Self.transition(c, .deliver, on: tx)
+                c.deliveryDetail = "\(c.deliveryDetail ?? "") \(delivery.carrier) \(delivery.trackingNumber)"
+                try await Self.event(c, "deliver", "办理结果已邮寄", note: "\(delivery.carrier) 运单号 \(delivery.trackingNumber)", actor: change.actor.auditName, at: now, on: tx)
+            case .download:
+                guard change.actor.role == .applicant, change.actor.accountID == c.applicantID else { throw AppError.forbidden }
+                guard c.deliveryMode == ServiceTerms.Delivery.download.rawValue else {
+                    throw AppError(.conflict, code: "delivery.not_download", title: "本办件选择的送达方式不是网上下载")
+                }
+                try await Self.transition(c, .deliver, on: tx)
+                try await Self.event(c, "deliver", "申请人已下载办理结果", actor: change.actor.auditName, at: now, on: tx)
+            }
+            return c
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import FluentKit
+import Foundation
+import OneVisitDomain
+
+extension CaseService {
+    static func task(_ taskID: UUID, on tx: any Database) async throws -> CaseTaskModel {
+        guard let task = try await CaseTaskModel.find(taskID, on: tx) else { throw AppError(.notFound, code: "task.not_found", title: "任务不存在") }
+        return task
+    }
+
+    /// Only the task's department sees and handles it; an assigned task is its assignee's.
+    static func requireDepartment(_ actor: Principal, _ task: CaseTaskModel) throws {
+        guard actor.role == .staff(.departmentReviewer) || actor.role == .staff(.departmentHead), actor.departmentID == task.departmentID else {
+            throw AppError(.forbidden, code: "task.other_department", title: "该任务不属于您的部门")
+        }
+    }
+
+    /// A reviewer records the department's opinion (R8.4.1); the last department to finish
+    /// moves the case to decision. Departments work at the same time (R6.7).
+    func completeTask(_ change: Change, taskID: UUID, approve: Bool, note: String) async throws -> CaseModel {
+        let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard approve || note.count >= 4 else { throw AppError.invalid("note", code: "task.reason_required", "不同意的，请写明审查意见和理由") }
+        let now = clock.now
+        return try await self.change(change, audit: "case.review") { c, tx, _ in
+            let task = try await Self.task(taskID, on: tx)
+            guard task.caseID == c.id else { throw AppError(.notFound, code: "task.not_found", title: "任务不存在") }
+            try Self.requireDepartment(change.actor, task)
+            guard c.state == CaseState.underReview.rawValue else {
+                throw AppError(.conflict, code: "task.case_not_in_review", title: "办件当前状态为“\(CaseState(rawValue: c.state)?.chineseName ?? c.state)”，不能审查")
+            }
+            guard task.state != "done" else { throw AppError(.conflict, code: "task.done", title: "该任务已审查完毕") }
+            if let assignee = task.assigneeID, assignee != change.actor.accountID, change.actor.role != .staff(.departmentHead) {
+                throw AppError(.forbidden, code: "task.assigned_to_other", title: "该任务已分配给本部门其他岗位人员")
+            }
+            task.state = "done"
+            task.handlerID = change.actor.accountID
+            task.opinion = approve ? "同意" : "不同意"
+            task.note = note
+            task.completedAt = now
+            task.version += 1
+            try await task.update(on: tx)
+            try await Self.event(c, "review", "\(task.departmentName)审查完毕：\(task.opinion!)", note: note, actor: change.actor.auditName, at: now, on: tx)
+            let remaining = try await CaseTaskModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$state != "done").count()
+            if remaining == 0 {
+                try await Self.transition(c, .completeReview, on: tx)
+                try await Self.event(c, "reviewed", "各部门审查完毕，待作出决定", actor: "system", at: now, on: tx)
+            }
+            return c
+        }
+    }
+
+    /// 现场核查 (R8.4.2, R7.4.3): joint when two or more departments go; the applicant is told to prepare.
+    func scheduleInspection(_ change: Change, taskID: UUID, date: CalendarDate, departments: [String], note: String) async throws -> CaseModel {
+        let now = clock.now
+        let day = today
+        guard date >= day else { throw AppError.invalid("date", code: "inspection.date_past", "核查日期不能早于今天") }
+        return try await self.change(change, audit: "case.inspection") { c, tx, _ in
+            let task = try await Self.task(taskID, on: tx)
+            guard task.caseID == c.id else { throw AppError(.notFound, code: "task.not_found", title: "任务不存在") }
+            try Self.requireDepartment(change.actor, task)
+            guard c.state == CaseState.underReview.rawValue else { throw AppError(.conflict, code: "inspection.case_not_in_review", title: "办件不在审查阶段") }
+            let joint = Set(departments + [task.departmentName]).count > 1
+            let sequence = try await Self.nextNumber("inspection-\(c.regionCode)-\(day.year)", on: tx)
+            let content = CaseDocumentContent(
+                title: joint ? "联合现场核查通知书" : "现场核查通知书", number: "\(c.regionCode)HC\(day.year)\(String(format: "%06d", sequence))", addressee: c.applicantName,
+                lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number), .init(label: "核查日期", value: Self.dayText(date)),
+                        .init(label: "核查部门", value: Array(Set(departments + [task.departmentName])).sorted().joined(separator: "、"))],
+                items: [note].filter { !$0.isEmpty }, itemsTitle: "请准备",
+                paragraphs: ["根据审查需要，将对申请事项进行\(joint ? "联合" : "")现场核查，请您准备好相关材料并配合核查（DB41/T 1700.1 7.4.3）。"],
+                issuer: task.departmentName, dateText: Self.dateText(now))
+            try await Self.document(c, kind: .inspectionNotice, content: content, at: now, on: tx)
+            try await Self.event(c, "inspection", joint ? "安排联合现场核查" : "安排现场核查", note: "\(Self.dayText(date))", actor: change.actor.auditName, at: now, on: tx)
+            return c
+        }
+    }
+
+    /// Special procedures, intermediary services and corrections stop the clock
+    /// (行政许可法第四十五条); resuming starts it again.
+    func suspend(_ change: Change, reason: String) async throws -> CaseModel {
+        guard change.actor.role == .staff(.departmentReviewer) || change.actor.role == .staff(.departmentHead) else { throw AppError.forbidden }
+        let reason = reason.trimmingCharacters(in: .whitespaces)
+        guard !reason.isEmpty else { throw AppError.invalid("reason", code: "clock.reason_required", "请写明暂停计时的原因（如专家评审、检验检测、中介服务）") }
+        let now = clock.now
+        let day = today
+        return try await self.change(change, audit: "case.suspend") { c, tx, _ in
+            try await Self.requireTaskOfDepartment(change.actor, c, on: tx)
+            guard c.state == CaseState.underReview.rawValue else { throw AppError(.conflict, code: "clock.case_not_in_review", title: "只有审查中的办件可以暂停计时") }
+            var suspensions = (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
+            guard !suspensions.contains(where: \.isOpen) else { throw AppError(.conflict, code: "clock.already_suspended", title: "办理时限已暂停") }
+            suspensions.append(Suspension(from: day, to: nil, reason: reason))
+            Self.setSuspensions(c, suspensions)
+            try await Self.event(c, "suspend", "暂停计时：\(reason)", note: "该期间不计入办理时限", actor: change.actor.auditName, at: now, on: tx)
+            return c
+        }
+    }
+
+    func resume(_ change: Change) async throws -> CaseModel {
+        guard change.actor.role == .staff(.departmentReviewer) || change.actor.role == .staff(.departmentHead) else { throw AppError.forbidden }
+        let now = clock.now
+        let day = today
+        return try await self.change(change, audit: "case.resume") { c, tx, _ in
+            try await Self.requireTaskOfDepartment(change.actor, c, on: tx)
+            var suspensions = (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
+            guard let index = suspensions.lastIndex(where: \.isOpen) else { throw AppError(.conflict, code: "clock.not_suspended", title: "办理时限未暂停") }
+            // The day work resumes counts again.
+            suspensions[index].to = day.previousDay < suspensions[index].from ? suspensions[index].from : day.previousDay
+            Self.setSuspensions(c, suspensions)
+            try await Self.event(c, "resume", "恢复计时", actor: change.actor.auditName, at: now, on: tx)
+            return c
+        }
+    }
+
+    static func requireTaskOfDepartment(_ actor: Principal, _ c: CaseModel, on tx: any Database) async throws {
+        let departments = try await CaseTaskModel.query(on: tx).filter(\.$caseID == c.id!).all().map(\.departmentID)
+        guard let mine = actor.departmentID, departments.contains(mine) else {
+            throw AppError(.forbidden, code: "task.other_department", title: "该办件没有您部门的任务")
+        }
+    }
+
+    /// 容缺材料补交 (R6.5): supplying the last one closes the tolerance.
+    func supply(_ change: Change, materialID: UUID, file: MultipartForm.File?) async throws -> CaseModel {
+        if let file { _ = try BlobStore.check(file.data, fileName: file.fileName) }
+        let sha = try file.map { try blobs.write($0.data) }
+        let now = clock.now
+        return try await self.change(change, audit: "case.supply") { c, tx, _ in
+            try await Self.requireOwnerOrClerk(change.actor, c)
+            guard c.toleranceDeadline != nil else { throw AppError(.conflict, code: "case.no_supplement_due", title: "该办件没有需补交的容缺材料") }
+            guard let m = try await CaseMaterialModel.find(materialID, on: tx), m.caseID == c.id, m.status == "missing" else {
+                throw AppError(.notFound, code: "case.material_not_due", title: "该材料无需补交")
+            }
+            guard sha != nil || change.actor.role == .staff(.windowClerk) else { throw AppError.invalid("file", code: "file.required", "请选择要上传的文件") }
+            m.status = "supplied"
+            m.fileSHA = sha
+            m.fileName = file?.fileName
+            m.source = sha == nil ? "窗口收取纸质材料" : nil
+            try await m.update(on: tx)
+            let missing = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$status == "missing").count()
+            try await Self.event(c, "supply", "补交容缺材料：\(m.name)", note: missing == 0 ? "容缺材料已全部补齐" : "尚缺 \(missing) 项", actor: change.actor.auditName, at: now, on: tx)
+            if missing == 0 { c.toleranceDeadline = nil }
+            return c
+        }
+    }
+
+    /// 撤回 by the applicant before a decision (every state change is an event).
+    func withdraw(_ change: Change, reason: String) async throws -> CaseModel {
+        guard change.actor.role == .applicant else { throw AppError.forbidden }
+        let now = clock.now
+        return try await self.change(change, audit: "case.withdraw") { c, tx, _ in
+            guard c.applicantID == change.actor.accountID else { throw AppError(.notFound, code: "case.not_found", title: "办件不存在") }
+            try await Self.transition(c, .withdraw, on: tx)
+            c.stoppedOn = self.today.description
+            try await CaseTaskModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$state != "done").set(\.$state, to: "done").set(\.$opinion, to: "申请人撤回").update()
+            try await Self.event(c, "withdraw", "申请人撤回申请", note: reason, actor: change.actor.auditName, at: now, on: tx)
+            return c
+        }
+    }
+
+    /// A visit to the hall (R3.8), e.g. to show originals (R7.4.2).
+    func recordVisit(_ change: Change, reason: String) async throws -> CaseModel {
+        guard change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
+        let reason = reason.trimmingCharacters(in: .whitespaces)
+        guard !reason.isEmpty else { throw AppError.invalid("reason", code: "visit.reason_required", "请写明到场事由") }
+        let now = clock.now
+        return try await self.change(change, audit: "case.visit") { c, tx, _ in
+            try Self.requireRegion(change.actor, c)
+            try await Self.visit(c, reason: reason, clerk: change.actor, at: now, on: tx)
+            let visits = try await CaseVisitModel.query(on: tx).filter(\.$caseID == c.id!).count()
+            let over = TripCount.isOverPromise(visits: visits, promised: c.tripsPromised)
+            try await Self.event(c, "visit", "申请人到场：\(reason)", note: over ? "跑动 \(visits) 次，超过承诺的 \(c.tripsPromised) 次" : "跑动 \(visits) 次", actor: change.actor.auditName, at: now, on: tx)
+            return c
+        }
+    }
+}

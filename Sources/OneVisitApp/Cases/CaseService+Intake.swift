@@ -1,0 +1,250 @@
+import FluentKit
+import Foundation
+import HummingbirdBcrypt
+import OneVisitDomain
+
+extension CaseService {
+    struct Application: Sendable {
+        var implementationID: UUID
+        var formData: [String: String]
+        /// Uploaded files by material position.
+        var files: [Int: MultipartForm.File]
+        var deliveryMode: ServiceTerms.Delivery
+        var deliveryAddress: String
+    }
+
+    /// The applicant as the platform knows them, to pre-fill forms (R7.3.1).
+    struct KnownApplicant: Sendable {
+        var name: String
+        var idNumber: String?
+        var creditCode: String?
+        var phone: String
+        var legalRepresentative: String?
+    }
+
+    static func knownApplicant(_ account: AccountModel) -> KnownApplicant {
+        KnownApplicant(name: account.displayName, idNumber: account.idNumber, creditCode: account.creditCode,
+                       phone: account.phone ?? account.loginName, legalRepresentative: account.legalRepresentative)
+    }
+
+    /// Values the platform already holds for a form field, matched by the field's name.
+    static func prefill(field: String, from known: KnownApplicant) -> String? {
+        switch field {
+        case _ where field.contains("统一社会信用代码"): known.creditCode
+        case _ where field.contains("身份证") || field.contains("证件号码"): known.idNumber
+        case _ where field.contains("电话") || field.contains("手机"): known.phone
+        case _ where field.contains("法定代表人"): known.legalRepresentative
+        case "申请人", "申请人姓名", "姓名", "经营者名称", "单位名称", "企业名称": known.name
+        default: nil
+        }
+    }
+
+    /// An online application (R7.3): materials the platform obtains itself are not asked
+    /// for (R8.1.2); uploads are checked by content and stored by hash; the electronic
+    /// receipt gives the case number and what happens next (R7.3.2).
+    func submitOnline(_ application: Application, applicant: Principal, address: String) async throws -> CaseModel {
+        guard applicant.role == .applicant else { throw AppError.forbidden }
+        var written: [Int: (sha: String, name: String)] = [:]
+        for (position, file) in application.files {
+            _ = try BlobStore.check(file.data, fileName: file.fileName)
+            written[position] = (try blobs.write(file.data), file.fileName)
+        }
+        let stored = written
+        let now = clock.now
+        let day = today
+        return try await persistence.transaction { tx in
+            guard let account = try await AccountModel.find(applicant.accountID, on: tx) else { throw AppError.unauthenticated }
+            let (version, definition) = try await Self.publishedGuide(application.implementationID, on: tx)
+            guard definition.terms.delivery.contains(application.deliveryMode) else {
+                throw AppError.invalid("deliveryMode", code: "case.delivery_mode", "本事项不提供“\(application.deliveryMode.chineseName)”方式")
+            }
+            if application.deliveryMode == .post, application.deliveryAddress.trimmingCharacters(in: .whitespaces).count < 6 {
+                throw AppError.invalid("deliveryAddress", code: "case.delivery_address", "请填写完整的邮寄地址")
+            }
+            let c = try await Self.newCase(version: version, definition: definition, account: account, channel: "online", form: application.formData,
+                                           deliveryMode: application.deliveryMode, deliveryAddress: application.deliveryAddress, now: now, day: day, on: tx)
+            try await Self.addMaterials(c, definition: definition, provided: stored, now: now, on: tx)
+            try await Self.event(c, "submit", "网上申请已提交", note: "渠道：网上申请", actor: applicant.auditName, at: now, on: tx)
+            try await self.receipt(c, definition: definition, at: now, on: tx)
+            try await AuditLog.append(.init(actor: applicant.auditName, action: "case.submit", objectType: "case", objectID: c.number, address: address, detail: "online"), at: now, on: tx)
+            return c
+        }
+    }
+
+    struct WindowApplication: Sendable {
+        var implementationID: UUID
+        var channel: String
+        var name: String
+        var idNumber: String
+        var phone: String
+        /// Material positions the applicant handed in.
+        var provided: Set<Int>
+        var deliveryMode: ServiceTerms.Delivery
+        var deliveryAddress: String
+    }
+
+    /// A walk-in, letter, fax or e-mail application registered by a clerk (R8.2.1, R8.2.5):
+    /// the case goes on the applicant's account, found by ID number or opened for them, so
+    /// they never enter it again online. A walk-in is a visit (R3.8).
+    func registerAtWindow(_ application: WindowApplication, clerk: Principal, address: String) async throws -> CaseModel {
+        guard clerk.role == .staff(.windowClerk) else { throw AppError.forbidden }
+        guard ["walkIn", "letter", "fax", "email"].contains(application.channel) else {
+            throw AppError.invalid("channel", code: "case.channel", "收件渠道应为现场、信函、传真或电子邮件")
+        }
+        let person: ApplicantRegistration.Person
+        do {
+            person = try ApplicantRegistration.person(name: application.name, idNumber: application.idNumber, phone: application.phone,
+                                                      password: "placeholder1", passwordConfirm: nil, today: clock.now)
+        } catch {
+            throw AppError(.unprocessableContent, code: error.code, title: error.message, field: error.field)
+        }
+        let now = clock.now
+        let day = today
+        return try await persistence.transaction { tx in
+            let account: AccountModel
+            if let existing = try await AccountModel.query(on: tx).filter(\.$idNumber == person.residentID.value).first() {
+                account = existing
+            } else {
+                // An account the applicant can claim later by registering with the same ID number.
+                account = AccountModel()
+                account.id = UUID()
+                account.loginName = try await AccountModel.query(on: tx).filter(\.$loginName == person.phone.value).first() == nil
+                    ? person.phone.value : "id:\(person.residentID.value)"
+                account.passwordHash = AccountService.unclaimedPassword
+                account.role = Role.applicant.code
+                account.displayName = person.name
+                account.applicantType = "person"
+                account.idNumber = person.residentID.value
+                account.phone = person.phone.value
+                account.failedLogins = 0
+                account.createdAt = now
+                account.version = 1
+                try await account.create(on: tx)
+            }
+            let (version, definition) = try await Self.publishedGuide(application.implementationID, on: tx)
+            let c = try await Self.newCase(version: version, definition: definition, account: account, channel: application.channel, form: [:],
+                                           deliveryMode: application.deliveryMode, deliveryAddress: application.deliveryAddress, now: now, day: day, on: tx)
+            try await Self.addMaterials(c, definition: definition, provided: [:], handedIn: application.provided, now: now, on: tx)
+            let channelName = ["walkIn": "窗口现场", "letter": "信函", "fax": "传真", "email": "电子邮件"][application.channel]!
+            try await Self.event(c, "register", "\(channelName)收件", note: "收件人：\(clerk.displayName)", actor: clerk.auditName, at: now, on: tx)
+            if application.channel == "walkIn" {
+                try await Self.visit(c, reason: "到窗口提交申请", clerk: clerk, at: now, on: tx)
+            }
+            try await self.receipt(c, definition: definition, at: now, on: tx)
+            try await AuditLog.append(.init(actor: clerk.auditName, action: "case.register", objectType: "case", objectID: c.number, address: address, detail: application.channel), at: now, on: tx)
+            return c
+        }
+    }
+
+    static func publishedGuide(_ implementationID: UUID, on tx: any Database) async throws -> (GuideVersionModel, ItemDefinition) {
+        guard let version = try await GuideVersionModel.query(on: tx).filter(\.$implementationID == implementationID)
+            .filter(\.$state == GuideState.published.rawValue).first()
+        else { throw AppError(.notFound, code: "case.item_not_available", title: "该事项暂未发布办事指南，不能申请") }
+        return (version, try CatalogService.decode(version.definition))
+    }
+
+    static func newCase(version: GuideVersionModel, definition: ItemDefinition, account: AccountModel, channel: String, form: [String: String],
+                        deliveryMode: ServiceTerms.Delivery, deliveryAddress: String, now: Date, day: CalendarDate, on tx: any Database) async throws -> CaseModel {
+        guard let implementation = try await ImplementationModel.find(version.implementationID, on: tx) else { throw AppError.notFound }
+        var generator = SystemRandomNumberGenerator()
+        let c = CaseModel()
+        c.id = UUID()
+        c.number = CaseNumber.make(region: implementation.regionCode, on: day, using: &generator)
+        c.itemCode = version.itemCode
+        c.itemName = version.itemName
+        c.implementationID = implementation.id!
+        c.guideVersionID = version.id!
+        c.regionCode = implementation.regionCode
+        c.departmentID = implementation.departmentID
+        c.applicantID = account.id!
+        c.applicantName = account.displayName
+        c.applicantIDNumber = account.idNumber ?? account.creditCode
+        c.applicantPhone = account.phone ?? account.loginName
+        c.channel = channel
+        c.state = CaseState.received.rawValue
+        c.receivedAt = now
+        c.receivedOn = day.description
+        c.legalLimit = definition.terms.legalLimit
+        c.promisedLimit = definition.attributes.promisedLimit
+        c.extensionDays = 0
+        c.suspensions = "[]"
+        c.feeFen = definition.attributes.fees.compactMap { FeeAmount.fen(from: $0.standard) }.first ?? 0
+        c.tripsPromised = definition.terms.trips
+        c.deliveryMode = deliveryMode.rawValue
+        c.deliveryDetail = deliveryMode == .post ? deliveryAddress : nil
+        let fields = form.filter { key, _ in definition.attributes.formFields.contains(key) }.mapValues { String($0.prefix(200)) }
+        c.formData = String(decoding: try JSONEncoder().encode(fields), as: UTF8.self)
+        c.version = 1
+        c.updatedAt = now
+        try await c.create(on: tx)
+        return c
+    }
+
+    static func addMaterials(_ c: CaseModel, definition: ItemDefinition, provided: [Int: (sha: String, name: String)], handedIn: Set<Int> = [], now: Date, on tx: any Database) async throws {
+        for (position, requirement) in definition.attributes.materials.enumerated() {
+            let m = CaseMaterialModel()
+            m.caseID = c.id!
+            m.position = position
+            m.name = requirement.name
+            m.importance = requirement.importance.rawValue
+            if !requirement.requiredFromApplicant {
+                m.status = "platform"
+                m.source = requirement.sources.map(\.chineseName).joined(separator: "；")
+            } else if let file = provided[position] {
+                m.status = "provided"
+                m.fileSHA = file.sha
+                m.fileName = file.name
+                if try await StoredFileModel.find(file.sha, on: tx) == nil {
+                    let stored = StoredFileModel()
+                    stored.id = file.sha
+                    stored.mediaType = "application/octet-stream"
+                    stored.size = 0
+                    stored.createdAt = now
+                    try await stored.create(on: tx)
+                }
+            } else if handedIn.contains(position) {
+                m.status = "provided"
+                m.source = "窗口收取纸质材料"
+            } else {
+                m.status = "missing"
+            }
+            try await m.create(on: tx)
+        }
+    }
+
+    static func visit(_ c: CaseModel, reason: String, clerk: Principal, at: Date, on tx: any Database) async throws {
+        let v = CaseVisitModel()
+        v.caseID = c.id!
+        v.at = at
+        v.reason = reason
+        v.recordedBy = clerk.auditName
+        try await v.create(on: tx)
+    }
+
+    /// 电子回执 (R7.3.2): the case number, what was received, and what happens next by when.
+    func receipt(_ c: CaseModel, definition: ItemDefinition, at: Date, on tx: any Database) async throws {
+        let calendar = try await calendar(on: tx)
+        let received = CalendarDate(iso8601: c.receivedOn)!
+        let lastNotice = DeemedAcceptance.lastNoticeDay(receivedOn: received, calendar: calendar)
+        let materials = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).sort(\.$position).all()
+        let content = CaseDocumentContent(
+            title: "电子回执", number: c.number, addressee: c.applicantName,
+            lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number),
+                    .init(label: "申请时间", value: Self.dateText(c.receivedAt)), .init(label: "承诺时限", value: definition.terms.immediate ? "即办" : "受理后 \(c.promisedLimit) 个工作日")],
+            items: materials.map { m in
+                let status = ["provided": "已提交", "missing": "未提交", "platform": "免提交（\(m.source ?? "")）"][m.status] ?? m.status
+                return "\(m.name)：\(status)"
+            },
+            itemsTitle: "材料情况",
+            paragraphs: ["您的申请已收到。工作人员将在 \(Self.dayText(lastNotice)) 前审核材料：材料齐全的予以受理并发送受理通知；需要补正的，一次性告知全部补正内容。逾期未告知的，自收到申请之日起即为受理（《行政许可法》第三十二条）。",
+                         "您可以凭办件编号和身份证件号码（或手机号）后四位，在“办件查询”中随时查看进度。"],
+            issuer: "河南政务服务网", dateText: Self.dateText(at))
+        try await Self.document(c, kind: .receipt, content: content, at: at, on: tx)
+    }
+}
+
+extension AccountService {
+    /// The password hash of an account opened for a walk-in applicant: it matches no password
+    /// until the applicant registers with the same ID number and sets one.
+    static let unclaimedPassword = "!unclaimed"
+}

@@ -1,0 +1,149 @@
+import FluentKit
+import FluentSQL
+import Foundation
+import OneVisitDomain
+
+/// The case from application to delivery (R6.3–R6.7, R7.3–R7.5, R8.2–R8.7). Every change
+/// is one transaction holding the change, its case event, its documents and its audit
+/// record; a change against a stale version, or a second of two concurrent ones, is a 409.
+public struct CaseService: Sendable {
+    let persistence: Persistence
+    let clock: any AppClock
+    let blobs: BlobStore
+    let paymentSecret: String
+
+    static let chinaTime = TimeZone(identifier: "Asia/Shanghai")!
+
+    var today: CalendarDate { CalendarDate(date: clock.now, timeZone: Self.chinaTime) }
+
+    // MARK: calendar
+
+    /// The work calendar stored as data; the official schedules when none is stored.
+    func calendar(on db: any Database) async throws -> WorkCalendar {
+        let days = try await CalendarDayModel.query(on: db).all()
+        guard !days.isEmpty else { return WorkCalendar.official }
+        var calendar = WorkCalendar()
+        for day in days {
+            guard let date = CalendarDate(iso8601: day.id!) else { continue }
+            calendar.years.insert(day.year)
+            if day.kind == "holiday" { calendar.holidays.insert(date) } else { calendar.adjustedWorkdays.insert(date) }
+        }
+        return calendar
+    }
+
+    // MARK: plumbing
+
+    static func conflict(_ error: CaseError) -> AppError { AppError(.conflict, code: error.code, title: error.message) }
+
+    /// The next number of a named sequence, inside the caller's transaction.
+    static func nextNumber(_ name: String, on tx: any Database) async throws -> Int {
+        let sql = tx as! any SQLDatabase
+        struct Row: Decodable { var value: Int }
+        let row = try await sql.raw("INSERT INTO counters (name, value) VALUES (\(bind: name), 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value")
+            .first(decoding: Row.self)
+        return row?.value ?? 1
+    }
+
+    static func event(_ c: CaseModel, _ action: String, _ title: String, note: String = "", actor: String, at: Date, on tx: any Database) async throws {
+        let event = CaseEventModel()
+        event.caseID = c.id!
+        event.at = at
+        event.actor = actor
+        event.action = action
+        event.title = title
+        event.note = note
+        event.stateAfter = c.state
+        try await event.create(on: tx)
+    }
+
+    @discardableResult
+    static func document(_ c: CaseModel, kind: CaseDocumentContent.Kind, content: CaseDocumentContent, at: Date, on tx: any Database) async throws -> CaseDocumentModel {
+        let doc = CaseDocumentModel()
+        doc.id = UUID()
+        doc.caseID = c.id!
+        doc.kind = kind.rawValue
+        doc.number = content.number
+        doc.title = content.title
+        doc.content = CaseDocumentContent.encode(content)
+        doc.createdAt = at
+        try await doc.create(on: tx)
+        return doc
+    }
+
+    static func dateText(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "zh_CN")
+        f.timeZone = chinaTime
+        f.dateFormat = "yyyy年M月d日 HH:mm"
+        return f.string(from: date)
+    }
+
+    static func dayText(_ day: CalendarDate) -> String { "\(day.year)年\(day.month)月\(day.day)日" }
+
+    struct Change: Sendable {
+        var caseID: UUID
+        var expectedVersion: Int?
+        var actor: Principal
+        var address: String
+    }
+
+    /// Runs one change of a case: loads it, checks the expected version, lets `body` change
+    /// it, then saves it only if nobody changed it meanwhile — exactly one of two
+    /// concurrent writers wins.
+    func change<T: Sendable>(_ change: Change, audit action: String, _ body: @escaping @Sendable (CaseModel, any Database, WorkCalendar) async throws -> T) async throws -> T {
+        let now = clock.now
+        return try await persistence.transaction { tx in
+            guard let c = try await CaseModel.find(change.caseID, on: tx) else { throw AppError(.notFound, code: "case.not_found", title: "办件不存在") }
+            if let expected = change.expectedVersion, expected != c.version {
+                throw AppError(.conflict, code: "case.stale", title: "办件已被他人处理，请刷新后重试")
+            }
+            let version = c.version
+            let calendar = try await self.calendar(on: tx)
+            let result = try await body(c, tx, calendar)
+            let sql = tx as! any SQLDatabase
+            let rows = try await sql.update(CaseModel.schema).set("version", to: version + 1)
+                .where("id", .equal, change.caseID).where("version", .equal, version).returning("id").all()
+            guard rows.count == 1 else { throw AppError(.conflict, code: "case.stale", title: "办件已被他人处理，请刷新后重试") }
+            c.version = version + 1
+            c.updatedAt = now
+            try await c.update(on: tx)
+            try await AuditLog.append(.init(actor: change.actor.auditName, action: action, objectType: "case", objectID: c.number, address: change.address, detail: c.state), at: now, on: tx)
+            return result
+        }
+    }
+
+    static func facts(_ c: CaseModel, on tx: any Database) async throws -> CaseFacts {
+        let materials = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).all()
+        let missing = materials.filter { $0.status == "missing" }
+        let tasks = try await CaseTaskModel.query(on: tx).filter(\.$caseID == c.id!).all()
+        let paid = try await PaymentModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$state == "paid").count() > 0
+        let definition = try CatalogService.decode(try await GuideVersionModel.find(c.guideVersionID, on: tx)!.definition)
+        return CaseFacts(
+            allReviewsDone: !tasks.isEmpty && tasks.allSatisfy { $0.state == "done" },
+            supplementOutstanding: c.toleranceDeadline != nil && !missing.isEmpty,
+            paymentOutstanding: c.feeFen > 0 && !paid,
+            decidedAbove: definition.attributes.process.decisionLevel == .reportUp,
+            onlySecondaryMissing: !missing.isEmpty && missing.allSatisfy { $0.importance == "secondary" },
+            complete: missing.isEmpty)
+    }
+
+    static func transition(_ c: CaseModel, _ action: CaseAction, on tx: any Database) async throws {
+        let facts = try await facts(c, on: tx)
+        do {
+            c.state = try CaseMachine.apply(action, to: CaseState(rawValue: c.state)!, facts: facts).rawValue
+        } catch {
+            throw conflict(error)
+        }
+    }
+
+    func clock(for c: CaseModel) -> LegalClock? {
+        guard let start = c.clockStart.flatMap(CalendarDate.init(iso8601:)) else { return nil }
+        let suspensions = (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
+        return LegalClock(start: start, limit: c.promisedLimit + c.extensionDays, suspensions: suspensions,
+                          stoppedOn: c.stoppedOn.flatMap(CalendarDate.init(iso8601:)))
+    }
+
+    static func setSuspensions(_ c: CaseModel, _ suspensions: [Suspension]) {
+        c.suspensions = String(decoding: (try? JSONEncoder().encode(suspensions)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+}

@@ -1,0 +1,76 @@
+import Crypto
+import Foundation
+
+/// 办件编号: `RRRRRR-YYYYMMDD-XXXXXXX` — region, day of receipt, and seven random
+/// characters of Crockford base 32 (32⁷ ≈ 3.4 × 10¹⁰ per region and day), so numbers
+/// cannot be guessed by counting. Ambiguous letters (I, L, O, U) are never used.
+public enum CaseNumber {
+    public static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+    public static func make(region: String, on day: CalendarDate, using generator: inout some RandomNumberGenerator) -> String {
+        let random = String((0..<7).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+        return "\(region)-\(String(format: "%04d%02d%02d", day.year, day.month, day.day))-\(random)"
+    }
+
+    /// True when `raw` has the shape of a case number (the lookup still needs the holder's digits).
+    public static func isWellFormed(_ raw: String) -> Bool {
+        let parts = raw.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0].count == 6 && parts[0].allSatisfy(\.isNumber)
+            && parts[1].count == 8 && parts[1].allSatisfy(\.isNumber)
+            && parts[2].count == 7 && parts[2].allSatisfy { alphabet.contains($0) }
+    }
+}
+
+/// 一次性告知 (R6.3, R8.2.3): a later notice may only repeat what the first asked for.
+public enum OneTimeNoticeRule {
+    /// The items of `requested` that no earlier notice asked for; empty means the notice is allowed.
+    public static func newItems(requested: [String], earlier: [[String]]) -> [String] {
+        let asked = Set(earlier.flatMap { $0 })
+        guard !earlier.isEmpty else { return [] }
+        return requested.filter { !asked.contains($0) }
+    }
+}
+
+/// 救济途径 (R8.5.5): the rights stated in every decision not to approve.
+public enum RightsNotice {
+    /// 行政复议法第二十条 (60 days), 行政诉讼法第四十六条 (6 months).
+    public static func text(reconsiderationBodies: [String], court: String) -> String {
+        "申请人如对本决定不服，可以自收到本决定之日起六十日内向\(reconsiderationBodies.joined(separator: "或"))申请行政复议，"
+            + "也可以自收到本决定之日起六个月内依法向\(court)提起行政诉讼。"
+    }
+}
+
+/// Fee amounts from a fee standard text such as "80元/件" or "住宅类 100 元/件" (R8.6).
+public enum FeeAmount {
+    /// The amount in fen (1/100 yuan) of the first "N元" in the text, nil when there is none.
+    public static func fen(from standard: String) -> Int? {
+        let pattern = /([0-9]+(?:\.[0-9]{1,2})?)\s*元/
+        guard let match = standard.firstMatch(of: pattern), let yuan = Decimal(string: String(match.1)) else { return nil }
+        return NSDecimalNumber(decimal: yuan * 100).intValue
+    }
+
+    public static func text(fen: Int) -> String {
+        String(format: "%d.%02d 元", fen / 100, fen % 100)
+    }
+}
+
+/// The payment gateway's signed callback (R8.6): HMAC-SHA256 over the fields in a fixed order.
+public enum PaymentSignature {
+    public static func sign(orderNumber: String, amountFen: Int, transactionID: String, secret: String) -> String {
+        let message = "\(orderNumber)|\(amountFen)|\(transactionID)"
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return Data(mac).map { String(format: "%02x", $0) }.joined()
+    }
+
+    public static func verify(orderNumber: String, amountFen: Int, transactionID: String, signature: String, secret: String) -> Bool {
+        let expected = sign(orderNumber: orderNumber, amountFen: amountFen, transactionID: transactionID, secret: secret)
+        // Constant time, so timing does not reveal how much of a forged signature was right.
+        guard expected.utf8.count == signature.utf8.count else { return false }
+        return zip(expected.utf8, signature.utf8).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+/// 跑动次数 (R3.8): in-person visits against the item's promise.
+public enum TripCount {
+    public static func isOverPromise(visits: Int, promised: Int) -> Bool { visits > promised }
+}
