@@ -91,28 +91,28 @@ extension Role {
             [
                 .init(title: "我的账号", summary: "查看实名信息，手机号与证件号已脱敏显示", clause: "R7.1.3", status: .available(path: "/account")),
                 .init(title: "办事指南", summary: "按部门、主题或关键字查找事项，阅读材料清单、收费、时限与跑动次数", clause: "R6.1", status: .available(path: "/guides")),
-                .init(title: "在线办理", summary: "自动带入实名信息，上传材料，提交后取得电子回执", clause: "R7.3", status: .planned),
-                .init(title: "办件查询", summary: "按办件编号查看每一步进度、文书与时限", clause: "R7.5", status: .planned),
+                .init(title: "我的办件", summary: "在线办理的进度、文书、时限，补交材料、缴费、下载结果", clause: "R7.3", status: .available(path: "/cases")),
+                .init(title: "办件查询", summary: "按办件编号查看每一步进度、文书与时限", clause: "R7.5", status: .available(path: "/progress")),
                 .init(title: "预约办理", summary: "预约大厅窗口时段，到期提醒，可取消", clause: "R7.2", status: .planned),
                 .init(title: "咨询投诉与评价", summary: "一号咨询、投诉举报、好差评", clause: "R5.4", status: .planned),
             ]
         case .staff(.windowClerk):
             [
-                .init(title: "收件与受理", summary: "核对材料，受理、容缺受理、一次性告知或不予受理，打印文书", clause: "R8.2", status: .planned),
-                .init(title: "转办分办", summary: "受理后即时推送各承办部门", clause: "R8.3", status: .planned),
-                .init(title: "结果发放", summary: "窗口领取核验身份，或邮寄送达", clause: "R8.7", status: .planned),
+                .init(title: "收件与受理", summary: "核对材料，受理、容缺受理、一次性告知或不予受理，打印文书", clause: "R8.2", status: .available(path: "/desk")),
+                .init(title: "窗口收件登记", summary: "现场、信函、传真、电子邮件申请录入，申请人无需再网上录入", clause: "R8.2.5", status: .available(path: "/desk/new")),
+                .init(title: "结果发放", summary: "窗口领取核验身份，或邮寄送达", clause: "R8.7", status: .available(path: "/desk")),
                 .init(title: "首问负责", summary: "登记咨询，答复或指明去处", clause: "R6.8", status: .planned),
             ]
         case .staff(.departmentReviewer):
             [
-                .init(title: "我的待办", summary: "本部门任务及每件的剩余时限", clause: "R8.4.1", status: .planned),
-                .init(title: "现场核查", summary: "单独或联合核查，通知申请人配合", clause: "R8.4.2", status: .planned),
-                .init(title: "特别程序", summary: "听证、招标、检验、专家评审等，计时暂停", clause: "R8.4.3", status: .planned),
+                .init(title: "我的待办", summary: "本部门任务及每件的剩余时限", clause: "R8.4.1", status: .available(path: "/work")),
+                .init(title: "现场核查", summary: "单独或联合核查，通知申请人配合", clause: "R8.4.2", status: .available(path: "/work")),
+                .init(title: "特别程序", summary: "听证、招标、检验、专家评审等，计时暂停", clause: "R8.4.3", status: .available(path: "/work")),
             ]
         case .staff(.departmentHead):
             [
                 .init(title: "指南审定", summary: "审定本部门报审的办事指南，审定后方可发布", clause: "R5.3", status: .available(path: "/catalog")),
-                .init(title: "审批决定", summary: "准予、不予许可或上报上级", clause: "R8.5", status: .planned),
+                .init(title: "审批决定", summary: "准予、不予许可或上报上级，批准延期", clause: "R8.5", status: .available(path: "/work")),
                 .init(title: "延期审批", summary: "说明理由，告知申请人", clause: "R8.5", status: .planned),
                 .init(title: "A/B 岗安排", summary: "每个岗位都有 B 角，确保不断岗", clause: "R6.9", status: .available(path: "/organisation")),
             ]

@@ -141,7 +141,7 @@ struct PlatformTests {
             let cookie = try #require(app.sessionCookie(from: login))
             let page = try await app.page("/organisation", cookie: cookie)
             #expect(page.status == .ok)
-            #expect(page.text.contains("2 个岗位没有 B 角"))
+            #expect(page.text.contains("3 个岗位没有 B 角"))
             let applicant = try await app.form("/login", ["username": "13800000001", "password": DemoSeed.password])
             let applicantCookie = try #require(app.sessionCookie(from: applicant))
             #expect(try await app.page("/organisation", cookie: applicantCookie).status == .forbidden)

@@ -81,7 +81,7 @@ struct RegistrationTests {
             #expect(response.text.contains("class=\"form-error\""))
             #expect(response.text.contains("校验位"))
             #expect(response.text.contains("value=\"王小明\""))
-            #expect(try await app.count(AccountModel.self) == 14)
+            #expect(try await app.count(AccountModel.self) == 17)
         }
     }
 
@@ -105,7 +105,7 @@ struct RegistrationTests {
             let response = try await app.form("/register", ["kind": "person", "name": "王小明", "idNumber": "410203198512154568", "phone": "13912345678", "password": "abc12345", "passwordConfirm": "abc12345"], csrf: "forged-token-forged-token-000")
             #expect(response.status == .forbidden)
             #expect(response.text.contains("页面已过期"))
-            #expect(try await app.count(AccountModel.self) == 14)
+            #expect(try await app.count(AccountModel.self) == 17)
         }
     }
 

@@ -68,6 +68,9 @@ public struct AppConfig: Sendable {
     public var sessionLifetime: TimeInterval = 8 * 3600
     public var secureCookies: Bool = false
     public var logLevel: Logger.Level = .info
+    /// Shared secret of the payment gateway's signed callbacks. The default serves the
+    /// built-in simulated gateway only; a real gateway's secret is set per deployment.
+    public var paymentSecret: String = "onevisit-simulated-gateway"
 
     public init() {}
 
@@ -130,6 +133,12 @@ public struct AppConfig: Sendable {
                 throw ConfigError(setting: "ONEVISIT_SECURE_COOKIES", problem: "须为 true 或 false, got \(raw)")
             }
             secureCookies = flag
+        }
+        if let secret = reader.string(forKey: "payment.secret") {
+            guard secret.count >= 16 else {
+                throw ConfigError(setting: "ONEVISIT_PAYMENT_SECRET", problem: "至少 16 个字符 (at least 16 characters)")
+            }
+            paymentSecret = secret
         }
         if let raw = reader.string(forKey: "log.level") {
             guard let level = Logger.Level(rawValue: raw.lowercased()) else {

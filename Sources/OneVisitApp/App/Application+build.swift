@@ -10,6 +10,7 @@ public struct AppServices: Sendable {
     public let persistence: Persistence
     public let accounts: AccountService
     public let catalog: CatalogService
+    public let cases: CaseService
     public let blobs: BlobStore
     public let renderer: WebRenderer
     public let metrics: AppMetrics
@@ -29,8 +30,9 @@ public struct AppServices: Sendable {
             sessionLifetime: config.sessionLifetime)
         let blobs = BlobStore(dataDirectory: config.dataDirectory)
         let catalog = CatalogService(persistence: persistence, clock: dependencies.clock, blobs: blobs)
+        let cases = CaseService(persistence: persistence, clock: dependencies.clock, blobs: blobs, paymentSecret: config.paymentSecret)
         return AppServices(
-            config: config, persistence: persistence, accounts: accounts, catalog: catalog, blobs: blobs,
+            config: config, persistence: persistence, accounts: accounts, catalog: catalog, cases: cases, blobs: blobs,
             renderer: try await WebRenderer.load(), metrics: metrics, clock: dependencies.clock)
     }
 }
@@ -71,6 +73,7 @@ public func buildRouter(services: AppServices, logger: Logger = Logger(label: "o
     OrganisationRoutes.addPages(to: router, app: services)
     AuditRoutes.addPages(to: router, app: services)
     CatalogRoutes.addPages(to: router, app: services)
+    CaseRoutes.addPages(to: router, app: services)
 
     let api = router.group("/api/v1")
         .add(middleware: IdempotencyMiddleware(persistence: services.persistence, clock: services.clock))
@@ -79,5 +82,6 @@ public func buildRouter(services: AppServices, logger: Logger = Logger(label: "o
     OrganisationRoutes.addAPI(to: api, app: services)
     AuditRoutes.addAPI(to: api, app: services)
     CatalogRoutes.addAPI(to: api, app: services)
+    CaseRoutes.addAPI(to: api, app: services)
     return router
 }

@@ -1,4 +1,5 @@
 import FluentKit
+import OneVisitDomain
 
 /// The one migration history, for SQLite and PostgreSQL alike. Append only.
 enum Schema {
@@ -9,6 +10,7 @@ enum Schema {
         CreateIdempotencyRecords(),
         CreateCatalog(),
         CreateCases(),
+        LoadOfficialCalendar(),
     ]
 }
 
@@ -149,5 +151,17 @@ struct CreateIdempotencyRecords: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema("idempotency_records").delete()
+    }
+}
+
+/// The State Council's holiday schedules 2020–2026 as calendar data; later years come in
+/// with `onevisit calendar import FILE`.
+struct LoadOfficialCalendar: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await CalendarStore.importSchedules(OfficialSchedules.all, on: database)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await CalendarDayModel.query(on: database).delete()
     }
 }

@@ -48,6 +48,9 @@ public enum DemoSeed {
         .init(username: "reviewer.zz.b", name: "孙海燕", role: .departmentReviewer, region: "410100", department: "市场监督管理局"),
         .init(username: "reviewer.zz.zj", name: "周立新", role: .departmentReviewer, region: "410100", department: "住房和城乡建设局"),
         .init(username: "head.zz", name: "陈志强", role: .departmentHead, region: "410100", department: "市场监督管理局"),
+        .init(username: "reviewer.zz.zr", name: "吴磊", role: .departmentReviewer, region: "410100", department: "自然资源和规划局"),
+        .init(username: "head.zz.zr", name: "黄丽", role: .departmentHead, region: "410100", department: "自然资源和规划局"),
+        .init(username: "reviewer.zz.sw", name: "冯涛", role: .departmentReviewer, region: "410100", department: "税务局"),
         .init(username: "clerk.kf", name: "刘芳", role: .windowClerk, region: "410200", department: "行政审批和政务服务管理局"),
         .init(username: "reviewer.kf", name: "杨帆", role: .departmentReviewer, region: "410200", department: "市场监督管理局"),
         .init(username: "catalog.ha", name: "郑伟", role: .catalogAdmin, region: "410000", department: "行政审批和政务服务管理局"),
@@ -58,7 +61,7 @@ public enum DemoSeed {
 
     /// The logins `make run` prints and README lists.
     public static var logins: [Login] {
-        staff.filter { !$0.username.hasSuffix(".b") && $0.username != "reviewer.zz.zj" && !$0.username.hasSuffix(".kf") }
+        staff.filter { ["clerk.zz", "reviewer.zz", "head.zz", "catalog.ha", "supervisor.ha", "admin.ha", "auditor.ha"].contains($0.username) }
             .map { Login(username: $0.username, role: .staff($0.role), name: $0.name, needsTOTP: $0.role.requiresSecondFactor) }
             + [Login(username: "13800000001", role: .applicant, name: "张三（自然人）", needsTOTP: false),
                Login(username: "91410100MA44XY1K2N", role: .applicant, name: "郑州示范食品有限公司（法人）", needsTOTP: false)]
@@ -185,6 +188,8 @@ public enum DemoSeed {
                 PostModel(name: "市场监管审批决定", departmentID: departmentIDs["410100/市场监督管理局"], windowID: nil, holderAID: accountIDs["head.zz"], holderBID: nil),
                 PostModel(name: "施工许可审查", departmentID: departmentIDs["410100/住房和城乡建设局"], windowID: nil, holderAID: accountIDs["reviewer.zz.zj"], holderBID: accountIDs["head.zz"]),
                 PostModel(name: "综合受理", departmentID: nil, windowID: windowIDs["410200/A01"], holderAID: accountIDs["clerk.kf"], holderBID: nil),
+                PostModel(name: "不动产登记审核", departmentID: departmentIDs["410100/自然资源和规划局"], windowID: nil, holderAID: accountIDs["reviewer.zz.zr"], holderBID: accountIDs["head.zz.zr"]),
+                PostModel(name: "不动产交易税费核定", departmentID: departmentIDs["410100/税务局"], windowID: nil, holderAID: accountIDs["reviewer.zz.sw"], holderBID: nil),
             ]
             for post in posts {
                 try await post.create(on: tx)

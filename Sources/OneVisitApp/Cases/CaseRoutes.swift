@@ -1,0 +1,426 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import OneVisitDomain
+
+/// Pages and API of the case: apply, my cases, the clerk's desk, the department
+/// workbench, documents, payment, progress. Handlers parse, call `CaseService`, render.
+enum CaseRoutes {
+    struct ApplyPage {
+        struct Field { var name: String; var value: String; var prefilled: Bool; var index: Int }
+        struct Material { var position: Int; var name: String; var importanceName: String; var upload: Bool; var source: String; var primary: Bool }
+        struct Option { var value: String; var label: String; var selected: Bool }
+        var layout: LayoutView
+        var implementationID: UUID
+        var itemName: String
+        var regionName: String
+        var department: String
+        var fields: [Field]
+        var materials: [Material]
+        var deliveries: [Option]
+        var applicantName: String
+        var applicantIDMasked: String
+        var error: String?
+    }
+
+    struct CasePage {
+        var layout: LayoutView
+        var detail: CaseDetail
+        var isNew: Bool
+        var error: String?
+        var isApplicant: Bool
+        var canWithdraw: Bool
+        var canPay: Bool
+        var canResubmit: Bool
+        var canSupply: Bool
+        var clerkActions: Bool
+        var canAccept: Bool
+        var canNotice: Bool
+        var canDeliver: Bool
+        var canPayWindow: Bool
+        var reviewerActions: Bool
+        var canDecide: Bool
+        var canExtend: Bool
+        var today: String
+    }
+
+    struct ListPage {
+        var layout: LayoutView
+        var cases: [CaseSummary]
+        var title: String
+        var deemed: Int
+    }
+
+    struct WorkPage {
+        struct Row { var caseID: UUID; var number: String; var itemName: String; var stepName: String; var isLead: Bool; var stateName: String; var clock: ClockView; var assignedToMe: Bool; var awaitingDecision: Bool }
+        var layout: LayoutView
+        var rows: [Row]
+    }
+
+    struct DocumentPage {
+        var layout: LayoutView
+        var document: CaseDocumentContent
+        var caseID: UUID
+    }
+
+    struct ProgressPage {
+        struct Result { var itemName: String; var number: String; var stateName: String; var applicant: String; var events: [CaseDetail.Event] }
+        var layout: LayoutView
+        var number: String
+        var searched: Bool
+        var result: Result?
+    }
+
+    struct GatewayPage {
+        var layout: LayoutView
+        var orderNumber: String
+        var amountText: String
+        var itemName: String
+        var caseID: UUID
+    }
+
+    struct WindowPage {
+        var layout: LayoutView
+        var guides: [GuideSummary]
+        var selected: GuideView?
+        var materials: [ApplyPage.Material]
+        var error: String?
+    }
+
+    static func change(_ request: Request, _ context: AppRequestContext, id: UUID, version: String?) throws -> CaseService.Change {
+        CaseService.Change(caseID: id, expectedVersion: version.flatMap { Int($0) }, actor: try context.requirePrincipal(), address: context.remoteAddress)
+    }
+
+    static func caseID(_ context: AppRequestContext) throws -> UUID {
+        guard let id = context.parameters.get("id", as: UUID.self) else { throw AppError(.notFound, code: "case.not_found", title: "办件不存在") }
+        return id
+    }
+
+    /// The case page for whoever asks, with the actions their role may take now.
+    static func casePage(_ app: AppServices, _ context: AppRequestContext, id: UUID, isNew: Bool = false, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let db = app.persistence.db
+        let c = try await app.cases.visibleCase(id, to: principal, on: db)
+        let detail = try await app.cases.detail(c, for: principal, on: db)
+        let state = CaseState(rawValue: c.state) ?? .received
+        let isApplicant = principal.role == .applicant
+        let isClerk = principal.role == .staff(.windowClerk)
+        let isDepartment = principal.role == .staff(.departmentReviewer) || principal.role == .staff(.departmentHead)
+        let isLeadHead = principal.role == .staff(.departmentHead) && principal.departmentID == c.departmentID
+        let page = CasePage(
+            layout: context.layout("办件 \(c.number)"), detail: detail, isNew: isNew, error: error, isApplicant: isApplicant,
+            canWithdraw: isApplicant && [.received, .awaitingCorrection, .underReview, .reviewed].contains(state),
+            canPay: isApplicant && state == .approved && detail.payment?.paid == false,
+            canResubmit: isApplicant && state == .awaitingCorrection,
+            canSupply: isApplicant && c.toleranceDeadline != nil && state == .underReview,
+            clerkActions: isClerk, canAccept: isClerk && state == .received, canNotice: isClerk && state == .received,
+            canDeliver: isClerk && state == .approved && c.deliveryMode != "download", canPayWindow: isClerk && state == .approved && detail.payment?.paid == false,
+            reviewerActions: isDepartment && state == .underReview,
+            canDecide: isLeadHead && state == .reviewed, canExtend: isLeadHead && (state == .underReview || state == .reviewed),
+            today: app.cases.today.description)
+        return try app.renderer.page("case", page, status: status)
+    }
+
+    /// Runs a form action on a case; a refused action shows the case page with the reason.
+    static func act(_ app: AppServices, _ context: AppRequestContext, id: UUID, _ body: () async throws -> Void) async throws -> Response {
+        do {
+            try await body()
+            return Response.redirect(to: "/cases/\(id)")
+        } catch let error as AppError where (400..<500).contains(Int(error.status.code)) && error.status != .unauthorized && error.code != "case.not_found" {
+            return try await casePage(app, context, id: id, error: error.title, status: error.status)
+        }
+    }
+
+    static func addPages(to router: Router<AppRequestContext>, app: AppServices) {
+        let cases = app.cases
+        let db = app.persistence.db
+
+        // MARK: applicant
+
+        router.get("/apply/:id") { _, context in
+            let principal = try context.require([.applicant])
+            guard let id = context.parameters.get("id", as: UUID.self) else { throw AppError.notFound }
+            let guide = try await app.catalog.guide(implementationID: id)
+            guard let account = try await AccountModel.find(principal.accountID, on: db) else { throw AppError.unauthenticated }
+            return try app.renderer.page("apply", try await applyPage(app, context, guide: guide, account: account, error: nil))
+        }
+        router.post("/apply/:id") { request, context in
+            let principal = try context.require([.applicant])
+            guard let id = context.parameters.get("id", as: UUID.self) else { throw AppError.notFound }
+            let form = try await MultipartForm.read(request, context: context)
+            var files: [Int: MultipartForm.File] = [:]
+            for (name, file) in form.files where name.hasPrefix("material_") {
+                if let position = Int(name.dropFirst("material_".count)) { files[position] = file }
+            }
+            var fields: [String: String] = [:]
+            for (name, value) in form.fields where name.hasPrefix("field_") { fields[String(name.dropFirst("field_".count))] = value }
+            do {
+                guard let delivery = ServiceTerms.Delivery(rawValue: form["deliveryMode"]) else {
+                    throw AppError.invalid("deliveryMode", code: "case.delivery_mode", "请选择结果送达方式")
+                }
+                let c = try await cases.submitOnline(.init(implementationID: id, formData: fields, files: files, deliveryMode: delivery, deliveryAddress: form["deliveryAddress"]), applicant: principal, address: context.remoteAddress)
+                return Response.redirect(to: "/cases/\(c.id!)?submitted=1")
+            } catch let error as AppError where error.status == .unprocessableContent || error.status == .contentTooLarge {
+                let guide = try await app.catalog.guide(implementationID: id)
+                guard let account = try await AccountModel.find(principal.accountID, on: db) else { throw AppError.unauthenticated }
+                return try app.renderer.page("apply", try await applyPage(app, context, guide: guide, account: account, error: error.title), status: error.status)
+            }
+        }
+        router.get("/cases") { _, context in
+            let principal = try context.requirePrincipal()
+            guard principal.role == .applicant else { return Response.redirect(to: principal.role == .staff(.windowClerk) ? "/desk" : "/work") }
+            return try app.renderer.page("cases", ListPage(layout: context.layout("我的办件"), cases: try await cases.cases(of: principal), title: "我的办件", deemed: 0))
+        }
+        router.get("/cases/:id") { request, context in
+            try await casePage(app, context, id: try caseID(context), isNew: request.uri.queryParameters.get("submitted") != nil)
+        }
+        router.get("/cases/:id/documents/:doc") { _, context in
+            let principal = try context.requirePrincipal()
+            let id = try caseID(context)
+            _ = try await cases.visibleCase(id, to: principal, on: db)
+            guard let docID = context.parameters.get("doc", as: UUID.self), let doc = try await CaseDocumentModel.find(docID, on: db), doc.caseID == id,
+                  let content = CaseDocumentContent.decode(doc.content)
+            else { throw AppError(.notFound, code: "document.not_found", title: "文书不存在") }
+            return try app.renderer.page("document", DocumentPage(layout: context.layout(content.title), document: content, caseID: id))
+        }
+        router.get("/cases/:id/materials/:material/file") { _, context in
+            let principal = try context.requirePrincipal()
+            let id = try caseID(context)
+            _ = try await cases.visibleCase(id, to: principal, on: db)
+            guard let materialID = context.parameters.get("material", as: UUID.self), let m = try await CaseMaterialModel.find(materialID, on: db), m.caseID == id,
+                  let sha = m.fileSHA, let data = try app.blobs.read(sha)
+            else { throw AppError(.notFound, code: "file.not_found", title: "文件不存在或已被删除") }
+            let kind = BlobStore.Kind.sniff(data)
+            return Response(status: .ok, headers: [.contentType: kind?.mediaType ?? "application/octet-stream", .contentDisposition: "attachment; filename*=UTF-8''\((m.fileName ?? "material").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "material")", .cacheControl: "private, no-store"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        router.get("/cases/:id/result") { _, context in
+            let principal = try context.requirePrincipal()
+            let id = try caseID(context)
+            var c = try await cases.visibleCase(id, to: principal, on: db)
+            guard let sha = c.resultSHA, let data = try app.blobs.read(sha) else { throw AppError(.notFound, code: "result.not_ready", title: "办理结果尚未生成") }
+            let paid = try await PaymentModel.query(on: db).filter(\.$caseID == id).filter(\.$state == "pending").count() == 0
+            guard paid else { throw AppError(.conflict, code: "case.payment_outstanding", title: "请先缴纳费用再下载办理结果") }
+            if principal.accountID == c.applicantID, c.deliveryMode == "download", c.state == CaseState.approved.rawValue {
+                c = try await cases.deliver(.init(caseID: id, expectedVersion: nil, actor: principal, address: context.remoteAddress), .init(mode: .download))
+            }
+            return Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "attachment; filename*=UTF-8''\("办理结果-\(c.number).pdf".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)", .cacheControl: "private, no-store"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        router.post("/cases/:id/withdraw") { request, context in
+            let id = try caseID(context)
+            let form = try await WebForm.read(request, context: context)
+            return try await act(app, context, id: id) { _ = try await cases.withdraw(try change(request, context, id: id, version: form["version"]), reason: form["reason"]) }
+        }
+        router.post("/cases/:id/resubmit") { request, context in
+            let id = try caseID(context)
+            let form = try await MultipartForm.read(request, context: context)
+            var files: [Int: MultipartForm.File] = [:]
+            for (name, file) in form.files where name.hasPrefix("material_") { if let p = Int(name.dropFirst("material_".count)) { files[p] = file } }
+            return try await act(app, context, id: id) { _ = try await cases.resubmit(try change(request, context, id: id, version: form["version"]), files: files) }
+        }
+        router.post("/cases/:id/supply") { request, context in
+            let id = try caseID(context)
+            let form = try await MultipartForm.read(request, context: context)
+            guard let materialID = UUID(uuidString: form["materialID"]) else { throw AppError.malformedBody }
+            return try await act(app, context, id: id) { _ = try await cases.supply(try change(request, context, id: id, version: nil), materialID: materialID, file: form.files["file"]) }
+        }
+        router.post("/cases/:id/pay") { request, context in
+            let id = try caseID(context)
+            _ = try await WebForm.read(request, context: context)
+            let principal = try context.require([.applicant])
+            _ = try await cases.visibleCase(id, to: principal, on: db)
+            guard let payment = try await PaymentModel.query(on: db).filter(\.$caseID == id).filter(\.$state == "pending").first() else {
+                return try await casePage(app, context, id: id, error: "该办件没有待缴费用", status: .conflict)
+            }
+            return Response.redirect(to: "/pay/\(payment.orderNumber)")
+        }
+
+        // MARK: simulated payment gateway (replaceable by a real one; it only signs callbacks)
+
+        router.get("/pay/:order") { _, context in
+            let principal = try context.require([.applicant])
+            guard let order = context.parameters.get("order"), let payment = try await PaymentModel.query(on: db).filter(\.$orderNumber == order).first(),
+                  let c = try await CaseModel.find(payment.caseID, on: db), c.applicantID == principal.accountID
+            else { throw AppError(.notFound, code: "payment.not_found", title: "支付单不存在") }
+            return try app.renderer.page("gateway", GatewayPage(layout: context.layout("统一支付平台（模拟）"), orderNumber: order, amountText: FeeAmount.text(fen: payment.amountFen), itemName: c.itemName, caseID: c.id!))
+        }
+        router.post("/pay/:order/confirm") { request, context in
+            _ = try await WebForm.read(request, context: context)
+            let principal = try context.require([.applicant])
+            guard let order = context.parameters.get("order"), let payment = try await PaymentModel.query(on: db).filter(\.$orderNumber == order).first(),
+                  let c = try await CaseModel.find(payment.caseID, on: db), c.applicantID == principal.accountID
+            else { throw AppError(.notFound, code: "payment.not_found", title: "支付单不存在") }
+            let transaction = "SIM\(UUID().uuidString.prefix(12).replacingOccurrences(of: "-", with: ""))"
+            let signature = PaymentSignature.sign(orderNumber: order, amountFen: payment.amountFen, transactionID: transaction, secret: app.config.paymentSecret)
+            _ = try await cases.paymentCallback(orderNumber: order, amountFen: payment.amountFen, transactionID: transaction, signature: signature, address: context.remoteAddress)
+            return Response.redirect(to: "/cases/\(c.id!)")
+        }
+
+        // MARK: public progress (R7.5)
+
+        router.get("/progress") { request, context in
+            let number = (request.uri.queryParameters.get("number") ?? "").trimmingCharacters(in: .whitespaces).uppercased()
+            let last4 = request.uri.queryParameters.get("last4") ?? ""
+            var page = ProgressPage(layout: context.layout("办件查询"), number: number, searched: !number.isEmpty, result: nil)
+            if !number.isEmpty, let (c, events) = try await cases.publicProgress(number: number, last4: last4) {
+                page.result = .init(itemName: c.itemName, number: c.number, stateName: CaseState(rawValue: c.state)?.chineseName ?? c.state,
+                                    applicant: Masking.name(c.applicantName), events: events.map { .init(timeText: CaseService.dateText($0.at), title: $0.title, note: "") })
+            }
+            return try app.renderer.page("progress", page, status: page.searched && page.result == nil ? .notFound : .ok)
+        }
+
+        // MARK: window clerk (R6.4, R8.2)
+
+        router.get("/desk") { _, context in
+            let clerk = try context.require([.staff(.windowClerk)])
+            let deemed = try await cases.applyDeemedAcceptance(address: context.remoteAddress)
+            return try app.renderer.page("desk", ListPage(layout: context.layout("综合受理窗口"), cases: try await cases.queue(for: clerk), title: "待办办件", deemed: deemed))
+        }
+        router.get("/desk/new") { request, context in
+            let clerk = try context.require([.staff(.windowClerk)])
+            let guides = try await app.catalog.searchPublished(.init(region: clerk.regionCode ?? ""))
+            var page = WindowPage(layout: context.layout("窗口收件"), guides: guides, selected: nil, materials: [], error: nil)
+            if let id = request.uri.queryParameters.get("item").flatMap(UUID.init(uuidString:)) {
+                let guide = try await app.catalog.guide(implementationID: id)
+                page.selected = guide
+                page.materials = try await materialsFor(app, id)
+            }
+            return try app.renderer.page("window", page)
+        }
+        router.post("/desk/new") { request, context in
+            let clerk = try context.require([.staff(.windowClerk)])
+            let form = try await WebForm.read(request, context: context)
+            guard let id = UUID(uuidString: form["implementationID"]) else { throw AppError.malformedBody }
+            let provided = Set(form.fields.keys.filter { $0.hasPrefix("provided_") }.compactMap { Int($0.dropFirst("provided_".count)) })
+            do {
+                let c = try await cases.registerAtWindow(.init(implementationID: id, channel: form["channel"], name: form["name"], idNumber: form["idNumber"], phone: form["phone"], provided: provided,
+                                                               deliveryMode: ServiceTerms.Delivery(rawValue: form["deliveryMode"]) ?? .pickup, deliveryAddress: form["deliveryAddress"]),
+                                                         clerk: clerk, address: context.remoteAddress)
+                return Response.redirect(to: "/cases/\(c.id!)")
+            } catch let error as AppError where error.status == .unprocessableContent {
+                let guides = try await app.catalog.searchPublished(.init(region: clerk.regionCode ?? ""))
+                let page = WindowPage(layout: context.layout("窗口收件"), guides: guides, selected: try await app.catalog.guide(implementationID: id),
+                                      materials: try await materialsFor(app, id), error: error.title)
+                return try app.renderer.page("window", page, status: .unprocessableContent)
+            }
+        }
+        router.post("/cases/:id/accept") { request, context in
+            let id = try caseID(context)
+            let form = try await WebForm.read(request, context: context)
+            return try await act(app, context, id: id) {
+                _ = try await cases.accept(try change(request, context, id: id, version: form["version"]), tolerance: form["tolerance"] == "1", toleranceDays: Int(form["toleranceDays"]) ?? 5)
+            }
+        }
+        router.post("/cases/:id/notice") { request, context in
+            let id = try caseID(context)
+            let form = try await WebForm.read(request, context: context)
+            let items = form.fields.keys.filter { $0.hasPrefix("notice_") }.sorted().compactMap { key -> CaseService.NoticeItem? in
+                let position = String(key.dropFirst("notice_".count))
+                return .init(material: form[key], instruction: form["instruction_\(position)"])
+            }
+            return try await act(app, context, id: id) {
+                _ = try await cases.issueNotice(try change(request, context, id: id, version: form["version"]), items: items, overrideReason: form["overrideReason"].isEmpty ? nil : form["overrideReason"])
+            }
+        }
+        router.post("/cases/:id/refuse") { request, context in
+            let id = try caseID(context)
+            let form = try await WebForm.read(request, context: context)
+            return try await act(app, context, id: id) { _ = try await cases.refuse(try change(request, context, id: id, version: form["version"]), reason: form["reason"]) }
+        }
+        router.post("/cases/:id/visit") { request, context in
+            let id = try caseID(context)
+            let form = try await WebForm.read(request, context: context)
+            return try await act(app, context, id: id) { _ = try await cases.recordVisit(try change(request, context, id: id, version: nil), reason: form["reason"]) }
+        }
+        router.post("/cases/:id/pay-window") { request, context in
+            let id = try caseID(context)
+            let form = try await WebForm.read(request, context: context)
+            return try await act(app, context, id: id) { _ = try await cases.payAtWindow(try change(request, context, id: id, version: form["version"])) }
+        }
+        router.post("/cases/:id/deliver") { request, context in
+            let id = try caseID(context)
+            let form = try await WebForm.read(request, context: context)
+            return try await act(app, context, id: id) {
+                _ = try await cases.deliver(try change(request, context, id: id, version: form["version"]),
+                                            .init(mode: ServiceTerms.Delivery(rawValue: form["mode"]) ?? .pickup, collectorIDLast4: form["collectorIDLast4"], carrier: form["carrier"], trackingNumber: form["trackingNumber"]))
+            }
+        }
+
+        // MARK: departments (R8.3–R8.5)
+
+        router.get("/work") { _, context in
+            let staff = try context.require([.staff(.departmentReviewer), .staff(.departmentHead)])
+            let rows = try await cases.tasks(for: staff).map { task, summary in
+                WorkPage.Row(caseID: summary.id, number: summary.number, itemName: summary.itemName, stepName: task.stepName, isLead: task.isLead, stateName: summary.stateName,
+                             clock: summary.clock, assignedToMe: task.assigneeID == staff.accountID, awaitingDecision: summary.state == CaseState.reviewed.rawValue)
+            }
+            return try app.renderer.page("work", WorkPage(layout: context.layout("部门工作台"), rows: rows))
+        }
+        router.post("/cases/:id/tasks/:task/complete") { request, context in
+            let id = try caseID(context)
+            let form = try await WebForm.read(request, context: context)
+            guard let taskID = context.parameters.get("task", as: UUID.self) else { throw AppError.notFound }
+            return try await act(app, context, id: id) {
+                _ = try await cases.completeTask(try change(request, context, id: id, version: nil), taskID: taskID, approve: form["opinion"] != "reject", note: form["note"])
+            }
+        }
+        router.post("/cases/:id/tasks/:task/inspection") { request, context in
+            let id = try caseID(context)
+            let form = try await WebForm.read(request, context: context)
+            guard let taskID = context.parameters.get("task", as: UUID.self) else { throw AppError.notFound }
+            return try await act(app, context, id: id) {
+                guard let date = CalendarDate(iso8601: form["date"]) else { throw AppError.invalid("date", code: "inspection.date", "请填写核查日期") }
+                let others = form["departments"].split(whereSeparator: { "、, ，".contains($0) }).map(String.init)
+                _ = try await cases.scheduleInspection(try change(request, context, id: id, version: nil), taskID: taskID, date: date, departments: others, note: form["note"])
+            }
+        }
+        router.post("/cases/:id/suspend") { request, context in
+            let id = try caseID(context)
+            let form = try await WebForm.read(request, context: context)
+            return try await act(app, context, id: id) { _ = try await cases.suspend(try change(request, context, id: id, version: nil), reason: form["reason"]) }
+        }
+        router.post("/cases/:id/resume") { request, context in
+            let id = try caseID(context)
+            _ = try await WebForm.read(request, context: context)
+            return try await act(app, context, id: id) { _ = try await cases.resume(try change(request, context, id: id, version: nil)) }
+        }
+        router.post("/cases/:id/decide") { request, context in
+            let id = try caseID(context)
+            let form = try await WebForm.read(request, context: context)
+            return try await act(app, context, id: id) {
+                guard let decision = CaseService.Decision(rawValue: form["decision"]) else { throw AppError.invalid("decision", code: "decision.unknown", "请选择决定") }
+                _ = try await cases.decide(try change(request, context, id: id, version: form["version"]), decision: decision, reason: form["reason"])
+            }
+        }
+        router.post("/cases/:id/extend") { request, context in
+            let id = try caseID(context)
+            let form = try await WebForm.read(request, context: context)
+            return try await act(app, context, id: id) { _ = try await cases.extend(try change(request, context, id: id, version: form["version"]), days: Int(form["days"]) ?? 0, reason: form["reason"]) }
+        }
+    }
+
+    static func materialsFor(_ app: AppServices, _ implementationID: UUID) async throws -> [ApplyPage.Material] {
+        let (_, definition) = try await CaseService.publishedGuide(implementationID, on: app.persistence.db)
+        return definition.attributes.materials.enumerated().map { position, m in
+            .init(position: position, name: m.name, importanceName: m.importance == .primary ? "主要材料" : "次要材料（可容缺）", upload: m.requiredFromApplicant,
+                  source: m.sources.map(\.chineseName).joined(separator: "；"), primary: m.importance == .primary)
+        }
+    }
+
+    static func applyPage(_ app: AppServices, _ context: AppRequestContext, guide: GuideView, account: AccountModel, error: String?) async throws -> ApplyPage {
+        let known = CaseService.knownApplicant(account)
+        return ApplyPage(
+            layout: context.layout("在线办理：\(guide.itemName)"), implementationID: guide.id, itemName: guide.itemName, regionName: guide.regionName, department: guide.department,
+            fields: guide.formFields.enumerated().map { index, field in
+                let value = CaseService.prefill(field: field, from: known)
+                return .init(name: field, value: value ?? "", prefilled: value != nil, index: index)
+            },
+            materials: try await materialsFor(app, guide.id),
+            deliveries: guide.delivery.enumerated().compactMap { index, name in
+                ServiceTerms.Delivery.allCases.first { $0.chineseName == name }.map { .init(value: $0.rawValue, label: name, selected: index == 0) }
+            },
+            applicantName: account.displayName, applicantIDMasked: (account.idNumber ?? account.creditCode).map { Masking.mask($0, keepPrefix: 4, keepSuffix: 4) } ?? "",
+            error: error)
+    }
+}

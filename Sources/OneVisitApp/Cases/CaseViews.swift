@@ -1,0 +1,277 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import OneVisitDomain
+
+/// The legal clock as shown: used and promised working days, the date due, the status.
+struct ClockView: Codable, Sendable {
+    var started: Bool
+    var startText: String
+    var deadlineText: String
+    var used: Int
+    var limit: Int
+    var status: String
+    var statusName: String
+    var suspended: Bool
+    var warning: Bool
+    var overdue: Bool
+
+    static let names: [LegalClock.Status: String] = [.normal: "正常", .warning: "预警", .overdue: "超期", .suspended: "暂停计时", .stopped: "已办结"]
+
+    init(_ clock: LegalClock?, today: CalendarDate, calendar: WorkCalendar) {
+        guard let clock else {
+            self.init(started: false, startText: "", deadlineText: "受理后开始计时", used: 0, limit: 0, status: "notStarted", statusName: "未开始", suspended: false, warning: false, overdue: false)
+            return
+        }
+        let status = clock.status(asOf: today, calendar: calendar)
+        self.init(
+            started: true, startText: CaseService.dayText(clock.start),
+            deadlineText: clock.deadline(calendar: calendar).map(CaseService.dayText) ?? "暂停中",
+            used: clock.used(asOf: today, calendar: calendar), limit: clock.limit, status: status.rawValue,
+            statusName: Self.names[status] ?? status.rawValue, suspended: status == .suspended,
+            warning: status == .warning, overdue: status == .overdue)
+    }
+
+    init(started: Bool, startText: String, deadlineText: String, used: Int, limit: Int, status: String, statusName: String, suspended: Bool, warning: Bool, overdue: Bool) {
+        self.started = started
+        self.startText = startText
+        self.deadlineText = deadlineText
+        self.used = used
+        self.limit = limit
+        self.status = status
+        self.statusName = statusName
+        self.suspended = suspended
+        self.warning = warning
+        self.overdue = overdue
+    }
+}
+
+/// A line of a case list; the applicant's name and ID masked (quality bar).
+struct CaseSummary: ResponseEncodable, Decodable, Sendable {
+    var id: UUID
+    var number: String
+    var itemName: String
+    var state: String
+    var stateName: String
+    var channelName: String
+    var receivedText: String
+    var applicantMasked: String
+    var version: Int
+    var clock: ClockView
+}
+
+struct CaseDetail: ResponseEncodable, Decodable, Sendable {
+    struct Material: Codable, Sendable {
+        var id: UUID
+        var position: Int
+        var name: String
+        var importanceName: String
+        var secondary: Bool
+        var status: String
+        var statusName: String
+        var missing: Bool
+        var fileURL: String?
+        var fileName: String?
+        var source: String?
+    }
+
+    struct Event: Codable, Sendable {
+        var timeText: String
+        var title: String
+        var note: String
+    }
+
+    struct Document: Codable, Sendable {
+        var id: UUID
+        var title: String
+        var number: String
+        var url: String
+    }
+
+    struct Task: Codable, Sendable {
+        var id: UUID
+        var departmentName: String
+        var stepName: String
+        var isLead: Bool
+        var state: String
+        var stateName: String
+        var opinion: String?
+        var note: String?
+        var done: Bool
+        var mine: Bool
+        var version: Int
+    }
+
+    struct Payment: Codable, Sendable {
+        var orderNumber: String
+        var amountText: String
+        var paid: Bool
+    }
+
+    var summary: CaseSummary
+    var applicantName: String
+    var applicantIDMasked: String
+    var applicantPhoneMasked: String
+    var acceptanceNumber: String?
+    var materials: [Material]
+    var events: [Event]
+    var documents: [Document]
+    var tasks: [Task]
+    var visits: [String]
+    var trips: Int
+    var tripsPromised: Int
+    var tripsOver: Bool
+    var payment: Payment?
+    var resultURL: String?
+    var deliveryName: String
+    var deliveryDetail: String?
+    var toleranceDeadlineText: String?
+    var formData: [String: String]
+    var nextStep: String
+}
+
+extension CaseService {
+    static func channelName(_ channel: String) -> String {
+        ["online": "网上申请", "walkIn": "窗口现场", "letter": "信函", "fax": "传真", "email": "电子邮件"][channel] ?? channel
+    }
+
+    func summary(_ c: CaseModel, calendar: WorkCalendar) -> CaseSummary {
+        CaseSummary(
+            id: c.id!, number: c.number, itemName: c.itemName, state: c.state, stateName: CaseState(rawValue: c.state)?.chineseName ?? c.state,
+            channelName: Self.channelName(c.channel), receivedText: Self.dateText(c.receivedAt), applicantMasked: Masking.name(c.applicantName),
+            version: c.version, clock: ClockView(clock(for: c), today: today, calendar: calendar))
+    }
+
+    /// What `principal` may see of a case: applicants their own, clerks their region's,
+    /// departments the cases they have a task in, supervisors all. Others: not found.
+    func visibleCase(_ id: UUID, to principal: Principal, on db: any Database) async throws -> CaseModel {
+        let notFound = AppError(.notFound, code: "case.not_found", title: "办件不存在")
+        guard let c = try await CaseModel.find(id, on: db) else { throw notFound }
+        switch principal.role {
+        case .applicant:
+            guard c.applicantID == principal.accountID else { throw notFound }
+        case .staff(.windowClerk):
+            do { try Self.requireRegion(principal, c) } catch { throw notFound }
+        case .staff(.departmentReviewer), .staff(.departmentHead):
+            let mine = try await CaseTaskModel.query(on: db).filter(\.$caseID == id).filter(\.$departmentID == (principal.departmentID ?? UUID())).count()
+            guard mine > 0 || c.departmentID == principal.departmentID else { throw notFound }
+        case .staff(.supervisor):
+            break
+        default:
+            throw notFound
+        }
+        return c
+    }
+
+    func detail(_ c: CaseModel, for principal: Principal, on db: any Database) async throws -> CaseDetail {
+        let calendar = try await calendar(on: db)
+        let materials = try await CaseMaterialModel.query(on: db).filter(\.$caseID == c.id!).sort(\.$position).all()
+        let events = try await CaseEventModel.query(on: db).filter(\.$caseID == c.id!).sort(\.$at).all()
+        let documents = try await CaseDocumentModel.query(on: db).filter(\.$caseID == c.id!).sort(\.$createdAt).all()
+        let tasks = try await CaseTaskModel.query(on: db).filter(\.$caseID == c.id!).all()
+        let visits = try await CaseVisitModel.query(on: db).filter(\.$caseID == c.id!).sort(\.$at).all()
+        let payment = try await PaymentModel.query(on: db).filter(\.$caseID == c.id!).first()
+        let statusNames = ["provided": "已提交", "missing": "欠缺", "platform": "免提交", "supplied": "已补交"]
+        let state = CaseState(rawValue: c.state) ?? .received
+        let isOwner = principal.accountID == c.applicantID
+        let formData = (try? JSONDecoder().decode([String: String].self, from: Data(c.formData.utf8))) ?? [:]
+        return CaseDetail(
+            summary: summary(c, calendar: calendar), applicantName: isOwner || principal.role.isStaff ? c.applicantName : Masking.name(c.applicantName),
+            applicantIDMasked: c.applicantIDNumber.map { Masking.mask($0, keepPrefix: 4, keepSuffix: 4) } ?? "",
+            applicantPhoneMasked: Masking.mask(c.applicantPhone, keepPrefix: 3, keepSuffix: 4),
+            acceptanceNumber: c.acceptanceNumber,
+            materials: materials.map { m in
+                .init(id: m.id!, position: m.position, name: m.name, importanceName: m.importance == "primary" ? "主要" : "次要", secondary: m.importance == "secondary",
+                      status: m.status, statusName: statusNames[m.status] ?? m.status, missing: m.status == "missing",
+                      fileURL: m.fileSHA.map { _ in "/cases/\(c.id!)/materials/\(m.id!)/file" }, fileName: m.fileName, source: m.source)
+            },
+            events: events.map { .init(timeText: Self.dateText($0.at), title: $0.title, note: $0.note) },
+            documents: documents.map { .init(id: $0.id!, title: $0.title, number: $0.number, url: "/cases/\(c.id!)/documents/\($0.id!)") },
+            tasks: tasks.sorted { ($0.isLead ? 0 : 1, $0.departmentName) < ($1.isLead ? 0 : 1, $1.departmentName) }.map { t in
+                .init(id: t.id!, departmentName: t.departmentName, stepName: t.stepName, isLead: t.isLead, state: t.state,
+                      stateName: ["pending": "待审查", "claimed": "审查中", "done": "已完成"][t.state] ?? t.state, opinion: t.opinion, note: t.note,
+                      done: t.state == "done", mine: t.departmentID == principal.departmentID && t.state != "done", version: t.version)
+            },
+            visits: visits.map { "\(Self.dateText($0.at)) \($0.reason)" }, trips: visits.count, tripsPromised: c.tripsPromised,
+            tripsOver: TripCount.isOverPromise(visits: visits.count, promised: c.tripsPromised),
+            payment: payment.map { .init(orderNumber: $0.orderNumber, amountText: FeeAmount.text(fen: $0.amountFen), paid: $0.state == "paid") },
+            resultURL: c.resultSHA != nil && (state == .approved || state == .delivered) ? "/cases/\(c.id!)/result" : nil,
+            deliveryName: ServiceTerms.Delivery(rawValue: c.deliveryMode)?.chineseName ?? c.deliveryMode,
+            deliveryDetail: c.deliveryDetail,
+            toleranceDeadlineText: c.toleranceDeadline.flatMap(CalendarDate.init(iso8601:)).map(Self.dayText),
+            formData: formData,
+            nextStep: Self.nextStep(c, state: state, payment: payment, calendar: calendar))
+    }
+
+    /// What happens next and by when, in the applicant's words.
+    static func nextStep(_ c: CaseModel, state: CaseState, payment: PaymentModel?, calendar: WorkCalendar) -> String {
+        switch state {
+        case .received:
+            let last = DeemedAcceptance.lastNoticeDay(receivedOn: CalendarDate(iso8601: c.receivedOn)!, calendar: calendar)
+            return "等待窗口审核材料，\(dayText(last))前告知是否受理。"
+        case .awaitingCorrection: return "请按一次性告知书补正材料后重新提交。"
+        case .underReview: return c.toleranceDeadline != nil ? "各部门正在审查；请在期限内补交容缺材料。" : "各部门正在并联审查，请留意办理时限。"
+        case .reviewed: return "审查完毕，等待作出决定。"
+        case .approved:
+            if let payment, payment.state != "paid" { return "已准予，请缴纳费用 \(FeeAmount.text(fen: payment.amountFen)) 后领取结果。" }
+            return c.deliveryMode == "download" ? "已准予，请下载办理结果。" : (c.deliveryMode == "post" ? "已准予，结果将邮寄送达。" : "已准予，请到窗口领取结果（带身份证件）。")
+        case .rejected: return "不予许可，决定书中写明了理由和救济途径。"
+        case .reportedUp: return "已报上级机关决定，请留意通知。"
+        case .delivered: return "已办结，感谢您的使用，欢迎评价。"
+        case .notAccepted: return "不予受理，通知书中写明了理由和救济途径。"
+        case .withdrawn: return "申请已撤回。"
+        }
+    }
+
+    /// Anyone may see a case's progress with its number and the last four characters of
+    /// the applicant's ID number or phone; names are masked (R7.5).
+    func publicProgress(number: String, last4: String) async throws -> (CaseModel, [CaseEventModel])? {
+        let last4 = last4.trimmingCharacters(in: .whitespaces).uppercased()
+        guard CaseNumber.isWellFormed(number), last4.count == 4 else { return nil }
+        let db = persistence.db
+        guard let c = try await CaseModel.query(on: db).filter(\.$number == number).first(),
+              c.applicantPhone.hasSuffix(last4) || (c.applicantIDNumber?.uppercased().hasSuffix(last4) ?? false)
+        else { return nil }
+        return (c, try await CaseEventModel.query(on: db).filter(\.$caseID == c.id!).sort(\.$at).all())
+    }
+
+    /// The clerk's queue: cases of the region waiting at the window, oldest first.
+    func queue(for clerk: Principal) async throws -> [CaseSummary] {
+        let db = persistence.db
+        let calendar = try await calendar(on: db)
+        var query = CaseModel.query(on: db)
+            .filter(\.$state ~~ [CaseState.received.rawValue, CaseState.awaitingCorrection.rawValue, CaseState.approved.rawValue, CaseState.underReview.rawValue])
+        if let region = clerk.regionCode, RegionCode(region)?.level != .province { query = query.filter(\.$regionCode == region) }
+        return try await query.sort(\.$receivedAt).limit(500).all().map { summary($0, calendar: calendar) }
+    }
+
+    /// A department's open tasks with their case clocks.
+    func tasks(for staff: Principal) async throws -> [(task: CaseTaskModel, summary: CaseSummary)] {
+        let db = persistence.db
+        let calendar = try await calendar(on: db)
+        guard let department = staff.departmentID else { return [] }
+        let tasks = try await CaseTaskModel.query(on: db).filter(\.$departmentID == department).filter(\.$state != "done").all()
+        var result: [(CaseTaskModel, CaseSummary)] = []
+        for task in tasks {
+            if let c = try await CaseModel.find(task.caseID, on: db) { result.append((task, summary(c, calendar: calendar))) }
+        }
+        // Cases of the department waiting for its head's decision.
+        if staff.role == .staff(.departmentHead) {
+            for c in try await CaseModel.query(on: db).filter(\.$departmentID == department).filter(\.$state == CaseState.reviewed.rawValue).all() {
+                let all = try await CaseTaskModel.query(on: db).filter(\.$caseID == c.id!).all()
+                if let lead = all.first(where: \.isLead) ?? all.first {
+                    result.append((lead, summary(c, calendar: calendar)))
+                }
+            }
+        }
+        return result.sorted { $0.1.clock.used * 100 / max($0.1.clock.limit, 1) > $1.1.clock.used * 100 / max($1.1.clock.limit, 1) }
+    }
+
+    /// The applicant's own cases, newest first.
+    func cases(of applicant: Principal) async throws -> [CaseSummary] {
+        let db = persistence.db
+        let calendar = try await calendar(on: db)
+        return try await CaseModel.query(on: db).filter(\.$applicantID == applicant.accountID).sort(\.$receivedAt, .descending).limit(200).all()
+            .map { summary($0, calendar: calendar) }
+    }
+}
