@@ -265,8 +265,8 @@ struct AccountView: ResponseEncodable, Sendable {
 
 /// JSON bodies: size-limited, and a broken one is a 400 with a Chinese message.
 enum JSONBody {
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws -> T {
-        let buffer = try await request.body.collect(upTo: 256 * 1024)
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext, limit: Int = 256 * 1024) async throws -> T {
+        let buffer = try await request.body.collect(upTo: limit)
         do {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601

@@ -6,8 +6,14 @@ import OneVisitDomain
 /// `/api/v1/cases`: every step of the case for other systems and apps (R7.1.4).
 extension CaseRoutes {
     struct SubmitRequest: Decodable {
+        struct Material: Decodable {
+            var position: Int
+            var fileName: String
+            var contentBase64: String
+        }
         var implementationID: UUID
         var formData: [String: String]?
+        var materials: [Material]?
         var deliveryMode: String
         var deliveryAddress: String?
     }
@@ -78,11 +84,18 @@ extension CaseRoutes {
 
         api.post("/cases") { request, context -> EditedResponse<CaseDetail> in
             let principal = try context.require([.applicant])
-            let body = try await JSONBody.decode(SubmitRequest.self, from: request, context: context)
+            let body = try await JSONBody.decode(SubmitRequest.self, from: request, context: context, limit: 20 * 1024 * 1024)
             guard let mode = ServiceTerms.Delivery(rawValue: body.deliveryMode) else {
                 throw AppError.invalid("deliveryMode", code: "case.delivery_mode", "送达方式应为 pickup、post 或 download")
             }
-            let c = try await cases.submitOnline(.init(implementationID: body.implementationID, formData: body.formData ?? [:], files: [:], deliveryMode: mode, deliveryAddress: body.deliveryAddress ?? ""), applicant: principal, address: context.remoteAddress)
+            var files: [Int: MultipartForm.File] = [:]
+            for material in body.materials ?? [] {
+                guard let data = Data(base64Encoded: material.contentBase64) else {
+                    throw AppError.invalid("materials", code: "file.base64", "材料 \(material.position) 的内容不是有效的 Base64")
+                }
+                files[material.position] = .init(fileName: material.fileName, data: data)
+            }
+            let c = try await cases.submitOnline(.init(implementationID: body.implementationID, formData: body.formData ?? [:], files: files, deliveryMode: mode, deliveryAddress: body.deliveryAddress ?? ""), applicant: principal, address: context.remoteAddress)
             return EditedResponse(status: .created, headers: [.location: "/api/v1/cases/\(c.id!)"], response: try await detail(c, context))
         }
         api.post("/cases/window") { request, context -> EditedResponse<CaseDetail> in
@@ -150,6 +163,14 @@ extension CaseRoutes {
                 guard let mode = ServiceTerms.Delivery(rawValue: body.mode ?? "") else { throw AppError.invalid("mode", code: "delivery.mode", "送达方式应为 pickup、post 或 download") }
                 return try await cases.deliver(change, .init(mode: mode, collectorIDLast4: body.collectorIDLast4 ?? "", carrier: body.carrier ?? "", trackingNumber: body.trackingNumber ?? ""))
             }
+        }
+        api.post("/cases/:id/materials/:material/file") { request, context -> CaseDetail in
+            guard let material = context.parameters.get("material", as: UUID.self) else { throw AppError.notFound }
+            let name = request.uri.queryParameters.get("name") ?? ""
+            let buffer = try await request.body.collect(upTo: BlobStore.maxSize + 1)
+            let c = try await cases.supply(CaseService.Change(caseID: try caseID(context), expectedVersion: nil, actor: try context.requirePrincipal(), address: context.remoteAddress),
+                                           materialID: material, file: .init(fileName: name, data: Data(buffer: buffer)))
+            return try await detail(c, context)
         }
         api.post("/cases/:id/pay-window") { request, context -> CaseDetail in
             try await step(request, context) { change, _ in try await cases.payAtWindow(change) }

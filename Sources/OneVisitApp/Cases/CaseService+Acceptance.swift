@@ -84,13 +84,18 @@ extension CaseService {
     /// department's post, or the B holder when A is away (R6.9).
     static func createTasks(_ c: CaseModel, definition: ItemDefinition, at now: Date, on tx: any Database) async throws {
         let process = definition.attributes.process
+        // Steps in a parallel group are reviewed at the same time, one task per department;
+        // an item without parallel steps is reviewed by its lead department alone.
         var names: [(String, String)] = []
-        for step in process.steps.dropFirst() {
+        for step in process.steps where step.parallelGroup != nil {
             for department in step.departments where !names.contains(where: { $0.0 == department }) {
                 names.append((department, step.name))
             }
         }
-        if names.isEmpty { names = [(process.leadDepartment, "审查")] }
+        if names.isEmpty {
+            let step = process.steps.first { $0.departments.contains(process.leadDepartment) && $0 != process.steps.first }?.name ?? "审查"
+            names = [(process.leadDepartment, step)]
+        }
         let departments = try await DepartmentModel.query(on: tx).filter(\.$regionCode == c.regionCode).all()
         for (short, step) in names {
             guard let department = departments.first(where: { $0.name.hasSuffix(short) }) else { continue }

@@ -87,7 +87,8 @@ extension CaseService {
             guard c.state == CaseState.underReview.rawValue else { throw AppError(.conflict, code: "clock.case_not_in_review", title: "只有审查中的办件可以暂停计时") }
             var suspensions = (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
             guard !suspensions.contains(where: \.isOpen) else { throw AppError(.conflict, code: "clock.already_suspended", title: "办理时限已暂停") }
-            suspensions.append(Suspension(from: day, to: nil, reason: reason))
+            // The day the procedure starts was worked on; the stop counts from the next day.
+            suspensions.append(Suspension(from: day.nextDay, to: nil, reason: reason))
             Self.setSuspensions(c, suspensions)
             try await Self.event(c, "suspend", "暂停计时：\(reason)", note: "该期间不计入办理时限", actor: change.actor.auditName, at: now, on: tx)
             return c
@@ -102,8 +103,12 @@ extension CaseService {
             try await Self.requireTaskOfDepartment(change.actor, c, on: tx)
             var suspensions = (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
             guard let index = suspensions.lastIndex(where: \.isOpen) else { throw AppError(.conflict, code: "clock.not_suspended", title: "办理时限未暂停") }
-            // The day work resumes counts again.
-            suspensions[index].to = day.previousDay < suspensions[index].from ? suspensions[index].from : day.previousDay
+            // The day work resumes counts again; resumed before the stop began, nothing was stopped.
+            if day.previousDay < suspensions[index].from {
+                suspensions.remove(at: index)
+            } else {
+                suspensions[index].to = day.previousDay
+            }
             Self.setSuspensions(c, suspensions)
             try await Self.event(c, "resume", "恢复计时", actor: change.actor.auditName, at: now, on: tx)
             return c
