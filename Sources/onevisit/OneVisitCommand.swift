@@ -9,7 +9,7 @@ struct OneVisitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "onevisit",
         abstract: "OneVisit 政务服务平台：一网通办，最多跑一次。",
-        subcommands: [Serve.self, Migrate.self, Seed.self, AuditVerify.self])
+        subcommands: [Serve.self, Migrate.self, Seed.self, AuditVerify.self, CalendarCommand.self, Jobs.self])
 }
 
 /// Runs `body`, and stops with the bad setting named (exit 78, EX_CONFIG) if one is wrong.
@@ -118,5 +118,82 @@ struct AuditVerify: AsyncParsableCommand {
             throw ExitCode(1)
         }
         print("审计日志哈希链完整：已校验 \(result.checked) 条记录。")
+    }
+}
+
+struct CalendarCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calendar", abstract: "工作日历：导入节假日安排、查询工作日 (work calendar)",
+        subcommands: [Import.self, IsWorkday.self, AddWorkdays.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "导入一年或多年的节假日安排 JSON (import holiday schedules)")
+        @Argument(help: "JSON 文件：一个 {year, holidays, workdays, source} 对象或它们的数组") var file: String
+
+        func run() async throws {
+            let data = try Data(contentsOf: URL(fileURLWithPath: file))
+            let schedules: [YearSchedule]
+            if let many = try? JSONDecoder().decode([YearSchedule].self, from: data) {
+                schedules = many
+            } else if let one = try? JSONDecoder().decode(YearSchedule.self, from: data) {
+                schedules = [one]
+            } else {
+                throw ValidationError("文件不是节假日安排 JSON：{\"year\":2027,\"holidays\":[\"2027-01-01\"],\"workdays\":[],\"source\":\"…\"}")
+            }
+            let (services, _) = try await loadServices(label: "onevisit.calendar")
+            do {
+                try await services.importCalendar(schedules)
+            } catch {
+                await services.persistence.shutdown()
+                throw error
+            }
+            await services.persistence.shutdown()
+            print("已导入 \(schedules.map { String($0.year) }.joined(separator: "、")) 年节假日安排。")
+        }
+    }
+
+    struct IsWorkday: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "is-workday", abstract: "某日是否为工作日 (is DATE a working day)")
+        @Argument(help: "日期 yyyy-MM-dd") var date: String
+
+        func run() async throws {
+            guard let day = CalendarDate(iso8601: date) else { throw ValidationError("日期格式应为 yyyy-MM-dd") }
+            let (services, _) = try await loadServices(label: "onevisit.calendar")
+            let calendar = try await services.workCalendar()
+            await services.persistence.shutdown()
+            let workday = calendar.isWorkday(day)
+            print("\(day) \(day.weekday.chineseName)：\(workday ? "工作日" : "休息日")\(calendar.covers(day) ? "" : "（该年节假日安排未导入，仅按周末判断）")")
+        }
+    }
+
+    struct AddWorkdays: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add-workdays", abstract: "从某日次日起算 N 个工作日 (DATE + N working days)")
+        @Argument(help: "起算日 yyyy-MM-dd（当日不计）") var date: String
+        @Argument(help: "工作日数") var days: Int
+
+        func run() async throws {
+            guard let day = CalendarDate(iso8601: date) else { throw ValidationError("日期格式应为 yyyy-MM-dd") }
+            guard (0...3650).contains(days) else { throw ValidationError("工作日数应为 0–3650") }
+            let (services, _) = try await loadServices(label: "onevisit.calendar")
+            let calendar = try await services.workCalendar()
+            await services.persistence.shutdown()
+            let end = calendar.addWorkdays(day, days)
+            print("\(end) \(end.weekday.chineseName)")
+        }
+    }
+}
+
+struct Jobs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "执行定时任务：逾期未告知视为受理 (run due jobs)")
+    func run() async throws {
+        let (services, _) = try await loadServices(label: "onevisit.jobs")
+        do {
+            let accepted = try await services.cases.applyDeemedAcceptance(address: "local")
+            print("逾期未告知、依法视为受理：\(accepted) 件")
+        } catch {
+            await services.persistence.shutdown()
+            throw error
+        }
+        await services.persistence.shutdown()
     }
 }

@@ -36,6 +36,7 @@ enum CaseRoutes {
         var clerkActions: Bool
         var canAccept: Bool
         var canNotice: Bool
+        var canClerkResubmit: Bool
         var canDeliver: Bool
         var canPayWindow: Bool
         var reviewerActions: Bool
@@ -83,7 +84,7 @@ enum CaseRoutes {
         var layout: LayoutView
         var guides: [GuideSummary]
         var selected: GuideView?
-        var materials: [ApplyPage.Material]
+        var checklist: [ApplyPage.Material]
         var error: String?
     }
 
@@ -112,8 +113,9 @@ enum CaseRoutes {
             canWithdraw: isApplicant && [.received, .awaitingCorrection, .underReview, .reviewed].contains(state),
             canPay: isApplicant && state == .approved && detail.payment?.paid == false,
             canResubmit: isApplicant && state == .awaitingCorrection,
-            canSupply: isApplicant && c.toleranceDeadline != nil && state == .underReview,
+            canSupply: isApplicant && c.toleranceDeadline != nil && (state == .underReview || state == .reviewed),
             clerkActions: isClerk, canAccept: isClerk && state == .received, canNotice: isClerk && state == .received,
+            canClerkResubmit: isClerk && state == .awaitingCorrection,
             canDeliver: isClerk && state == .approved && c.deliveryMode != "download", canPayWindow: isClerk && state == .approved && detail.payment?.paid == false,
             reviewerActions: isDepartment && state == .underReview,
             canDecide: isLeadHead && state == .reviewed, canExtend: isLeadHead && (state == .underReview || state == .reviewed),
@@ -280,11 +282,11 @@ enum CaseRoutes {
         router.get("/desk/new") { request, context in
             let clerk = try context.require([.staff(.windowClerk)])
             let guides = try await app.catalog.searchPublished(.init(region: clerk.regionCode ?? ""))
-            var page = WindowPage(layout: context.layout("窗口收件"), guides: guides, selected: nil, materials: [], error: nil)
+            var page = WindowPage(layout: context.layout("窗口收件"), guides: guides, selected: nil, checklist: [], error: nil)
             if let id = request.uri.queryParameters.get("item").flatMap(UUID.init(uuidString:)) {
                 let guide = try await app.catalog.guide(implementationID: id)
                 page.selected = guide
-                page.materials = try await materialsFor(app, id)
+                page.checklist = try await materialsFor(app, id)
             }
             return try app.renderer.page("window", page)
         }
@@ -301,7 +303,7 @@ enum CaseRoutes {
             } catch let error as AppError where error.status == .unprocessableContent {
                 let guides = try await app.catalog.searchPublished(.init(region: clerk.regionCode ?? ""))
                 let page = WindowPage(layout: context.layout("窗口收件"), guides: guides, selected: try await app.catalog.guide(implementationID: id),
-                                      materials: try await materialsFor(app, id), error: error.title)
+                                      checklist: try await materialsFor(app, id), error: error.title)
                 return try app.renderer.page("window", page, status: .unprocessableContent)
             }
         }

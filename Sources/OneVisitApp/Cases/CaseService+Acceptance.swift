@@ -269,7 +269,7 @@ extension CaseService {
     }
 
     /// Deemed acceptance for every case left without a notice past the fifth working day.
-    func applyDeemedAcceptance(address: String) async throws -> Int {
+    public func applyDeemedAcceptance(address: String) async throws -> Int {
         let db = persistence.db
         let calendar = try await self.calendar(on: db)
         let waiting = try await CaseModel.query(on: db).filter(\.$state == CaseState.received.rawValue).all()

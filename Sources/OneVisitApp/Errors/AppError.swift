@@ -56,3 +56,8 @@ public struct AppError: Error, Sendable, Equatable {
         }
     }
 }
+
+extension AppError: CustomStringConvertible {
+    /// As the command line prints it.
+    public var description: String { "\(title)（\(code)）" }
+}
