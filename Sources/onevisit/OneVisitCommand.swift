@@ -190,6 +190,8 @@ struct Jobs: AsyncParsableCommand {
         do {
             let accepted = try await services.cases.applyDeemedAcceptance(address: "local")
             print("逾期未告知、依法视为受理：\(accepted) 件")
+            let overdue = try await services.cases.applyToleranceDeadlines(address: "local")
+            print("容缺材料逾期未补交、暂停计时：\(overdue) 件")
         } catch {
             await services.persistence.shutdown()
             throw error

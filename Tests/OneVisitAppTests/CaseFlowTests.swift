@@ -310,4 +310,29 @@ struct CaseFlowTests {
             #expect(c.events.contains { $0.title.contains("暂停计时：检验检测") })
         }
     }
+
+    @Test func toleratedMaterialOverdue_stopsTheClockUntilSupplied() async throws {
+        try await TestApp.run(seed: .full) { app in
+            let implementation = try await Self.implementation(app, code: "QR00811001")
+            let applicant = try await app.token("13800000001")
+            let id = try Self.detail(try await Self.submit(app, token: applicant, implementation: implementation, files: [0, 4])).summary.id
+            _ = try await Self.step(app, try await app.token("clerk.zz"), "/api/v1/cases/\(id)/accept", #"{"tolerance":true,"toleranceDays":2}"#)
+            // deadline Fri 11-20; nothing happens on the deadline itself
+            app.clock.advance(by: 2 * 86400)
+            #expect(try await app.services.cases.applyToleranceDeadlines(address: "test") == 0)
+            app.clock.advance(by: 3 * 86400)  // Mon 11-23
+            #expect(try await app.services.cases.applyToleranceDeadlines(address: "test") == 1)
+            #expect(try await app.services.cases.applyToleranceDeadlines(address: "test") == 0)
+            let applicantNow = try await app.token("13800000001")
+            var c = try Self.detail(try await app.json(.get, "/api/v1/cases/\(id)", token: applicantNow))
+            #expect(c.summary.clock.status == "suspended")
+            #expect(c.events.contains { $0.title == "容缺材料逾期未补交，暂停计时" })
+            let missing = try #require(c.materials.first { $0.missing })
+            let supplied = try await app.client.execute(uri: "/api/v1/cases/\(id)/materials/\(missing.id)/file?name=wt.pdf", method: .post,
+                                                        headers: [.authorization: "Bearer \(applicantNow)"], body: ByteBuffer(bytes: Self.pdf))
+            c = try Self.detail(supplied)
+            #expect(c.summary.clock.status != "suspended")
+            #expect(c.events.contains { $0.title == "容缺材料已补齐，恢复计时" })
+        }
+    }
 }

@@ -71,6 +71,7 @@ struct TestApp {
         config.database = database.location
         config.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("onevisit-tests/data").path
         config.bcryptCost = 4
+        config.jobsInterval = 0
         let clock = ManualClock(start)
         let services = try await AppServices.make(config: config, dependencies: .init(clock: clock), logger: TestDatabase.logger)
         do {

@@ -71,6 +71,8 @@ public struct AppConfig: Sendable {
     /// Shared secret of the payment gateway's signed callbacks. The default serves the
     /// built-in simulated gateway only; a real gateway's secret is set per deployment.
     public var paymentSecret: String = "onevisit-simulated-gateway"
+    /// Seconds between the due-case scans in `serve`; 0 turns them off (tests drive them).
+    public var jobsInterval: Int = 300
 
     public init() {}
 
@@ -133,6 +135,9 @@ public struct AppConfig: Sendable {
                 throw ConfigError(setting: "ONEVISIT_SECURE_COOKIES", problem: "须为 true 或 false, got \(raw)")
             }
             secureCookies = flag
+        }
+        if let seconds = try Self.integer(reader, "jobs.interval", setting: "ONEVISIT_JOBS_INTERVAL", in: 0...86400, problem: "须为 0–86400 秒 (seconds, 0 = off)") {
+            jobsInterval = seconds
         }
         if let secret = reader.string(forKey: "payment.secret") {
             guard secret.count >= 16 else {

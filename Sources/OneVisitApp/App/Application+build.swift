@@ -43,7 +43,9 @@ public func buildApplication(services: AppServices, logger: Logger) -> some Appl
     return Application(
         router: router,
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "OneVisit"),
-        services: [services.persistence],
+        services: services.config.jobsInterval > 0
+            ? [services.persistence, JobsService(cases: services.cases, interval: .seconds(services.config.jobsInterval), logger: logger)]
+            : [services.persistence],
         logger: logger)
 }
 

@@ -268,6 +268,32 @@ extension CaseService {
         }
     }
 
+    /// Tolerated materials not supplied by their deadline stop the clock until they come (R6.5:
+    /// "what happens when the deadline passes"); supplying them starts it again.
+    public func applyToleranceDeadlines(address: String) async throws -> Int {
+        let db = persistence.db
+        let day = today
+        let system = Principal(accountID: UUID(), sessionID: UUID(), role: .staff(.departmentHead), displayName: "系统", loginName: "system", departmentID: nil, regionCode: nil)
+        var count = 0
+        for c in try await CaseModel.query(on: db).filter(\.$toleranceDeadline != nil).filter(\.$state ~~ [CaseState.underReview.rawValue, CaseState.reviewed.rawValue]).all() {
+            guard let deadline = c.toleranceDeadline.flatMap(CalendarDate.init(iso8601:)), day > deadline,
+                  clock(for: c)?.isSuspended == false else { continue }
+            do {
+                _ = try await change(Change(caseID: c.id!, expectedVersion: c.version, actor: system, address: address), audit: "case.tolerance_overdue") { c, tx, _ in
+                    var suspensions = (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
+                    suspensions.append(Suspension(from: deadline.nextDay, to: nil, reason: "容缺材料逾期未补交"))
+                    Self.setSuspensions(c, suspensions)
+                    try await Self.event(c, "suspend", "容缺材料逾期未补交，暂停计时", note: "补齐后恢复计时", actor: "system", at: self.clock.now, on: tx)
+                    return c
+                }
+                count += 1
+            } catch let error as AppError where error.status == .conflict {
+                continue
+            }
+        }
+        return count
+    }
+
     /// Deemed acceptance for every case left without a notice past the fifth working day.
     public func applyDeemedAcceptance(address: String) async throws -> Int {
         let db = persistence.db

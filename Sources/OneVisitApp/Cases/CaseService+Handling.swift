@@ -141,7 +141,17 @@ extension CaseService {
             try await m.update(on: tx)
             let missing = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$status == "missing").count()
             try await Self.event(c, "supply", "补交容缺材料：\(m.name)", note: missing == 0 ? "容缺材料已全部补齐" : "尚缺 \(missing) 项", actor: change.actor.auditName, at: now, on: tx)
-            if missing == 0 { c.toleranceDeadline = nil }
+            if missing == 0 {
+                c.toleranceDeadline = nil
+                // A clock stopped for the overdue supplement starts again.
+                var suspensions = (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
+                if let index = suspensions.lastIndex(where: { $0.isOpen && $0.reason == "容缺材料逾期未补交" }) {
+                    let day = self.today
+                    if day.previousDay < suspensions[index].from { suspensions.remove(at: index) } else { suspensions[index].to = day.previousDay }
+                    Self.setSuspensions(c, suspensions)
+                    try await Self.event(c, "resume", "容缺材料已补齐，恢复计时", actor: "system", at: now, on: tx)
+                }
+            }
             return c
         }
     }
