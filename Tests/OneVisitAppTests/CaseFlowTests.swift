@@ -26,6 +26,13 @@ struct CaseFlowTests {
         return try await app.json(.post, "/api/v1/cases", token: token, body: #"{"implementationID":"\#(implementation)","deliveryMode":"\#(mode)","formData":{"申请人":"张三"},"materials":[\#(materials)]}"#, headers: headers)
     }
 
+    /// The published definition and the positions of the materials the applicant hands in.
+    static func requiredMaterials(_ app: TestApp, _ implementation: UUID) async throws -> (ItemDefinition, [Int]) {
+        let version = try #require(try await GuideVersionModel.query(on: app.db).filter(\.$implementationID == implementation).filter(\.$state == "published").first())
+        let definition = try CatalogService.decode(version.definition)
+        return (definition, definition.attributes.materials.enumerated().filter { $0.element.requiredFromApplicant }.map(\.offset))
+    }
+
     static func detail(_ response: TestResponse) throws -> CaseDetail {
         try JSONDecoder().decode(CaseDetail.self, from: Data(buffer: response.body))
     }
@@ -123,8 +130,7 @@ struct CaseFlowTests {
         try await TestApp.run(seed: .full) { app in
             let implementation = try await Self.implementation(app, code: "XK00123001")
             let clerk = try await app.token("clerk.zz")
-            let definition = try CatalogService.decode(try #require(try await GuideVersionModel.query(on: app.db).filter(\.$implementationID == implementation).filter(\.$state == "published").first()).definition)
-            let required = definition.attributes.materials.enumerated().filter { $0.element.requiredFromApplicant }.map(\.offset)
+            let (_, required) = try await Self.requiredMaterials(app, implementation)
             // a walk-in with only the first material
             let registered = try await app.json(.post, "/api/v1/cases/window", token: clerk, body: #"{"implementationID":"\#(implementation)","channel":"walkIn","name":"王五","idNumber":"410203198512154568","phone":"13712345678","providedMaterials":[\#(required[0])]}"#)
             #expect(registered.status == .created, "\(registered.text)")
@@ -180,8 +186,7 @@ struct CaseFlowTests {
         try await TestApp.run(seed: .full) { app in
             let implementation = try await Self.implementation(app, code: "XK00123001")
             let applicant = try await app.token("13800000001")
-            let definition = try CatalogService.decode(try #require(try await GuideVersionModel.query(on: app.db).filter(\.$implementationID == implementation).filter(\.$state == "published").first()).definition)
-            let all = definition.attributes.materials.enumerated().filter { $0.element.requiredFromApplicant }.map(\.offset)
+            let (_, all) = try await Self.requiredMaterials(app, implementation)
             let id = try Self.detail(try await Self.submit(app, token: applicant, implementation: implementation, files: all, mode: "pickup")).summary.id
             let clerk = try await app.token("clerk.zz")
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
@@ -203,8 +208,7 @@ struct CaseFlowTests {
         try await TestApp.run(seed: .full) { app in
             let implementation = try await Self.implementation(app, code: "XK00123001")
             let applicant = try await app.token("13800000001")
-            let definition = try CatalogService.decode(try #require(try await GuideVersionModel.query(on: app.db).filter(\.$implementationID == implementation).filter(\.$state == "published").first()).definition)
-            let all = definition.attributes.materials.enumerated().filter { $0.element.requiredFromApplicant }.map(\.offset)
+            let (_, all) = try await Self.requiredMaterials(app, implementation)
             let id = try Self.detail(try await Self.submit(app, token: applicant, implementation: implementation, files: all, mode: "pickup")).summary.id
             let clerk = try await app.token("clerk.zz")
             let head = try await app.token("head.zz")
@@ -229,8 +233,7 @@ struct CaseFlowTests {
         try await TestApp.run(seed: .full) { app in
             let implementation = try await Self.implementation(app, code: "XK00123001")
             let applicant = try await app.token("13800000001")
-            let definition = try CatalogService.decode(try #require(try await GuideVersionModel.query(on: app.db).filter(\.$implementationID == implementation).filter(\.$state == "published").first()).definition)
-            let all = definition.attributes.materials.enumerated().filter { $0.element.requiredFromApplicant }.map(\.offset)
+            let (definition, all) = try await Self.requiredMaterials(app, implementation)
             let complete = try Self.detail(try await Self.submit(app, token: applicant, implementation: implementation, files: all, mode: "pickup")).summary.id
             let partial = try Self.detail(try await Self.submit(app, token: applicant, implementation: implementation, files: [all[0]], mode: "pickup")).summary.id
             // received Wed 2026-11-18; the fifth working day is Wed 11-25; on Thu 11-26 it is too late
@@ -291,8 +294,7 @@ struct CaseFlowTests {
         try await TestApp.run(seed: .full) { app in
             let implementation = try await Self.implementation(app, code: "XK00123001")
             let applicant = try await app.token("13800000001")
-            let definition = try CatalogService.decode(try #require(try await GuideVersionModel.query(on: app.db).filter(\.$implementationID == implementation).filter(\.$state == "published").first()).definition)
-            let all = definition.attributes.materials.enumerated().filter { $0.element.requiredFromApplicant }.map(\.offset)
+            let (_, all) = try await Self.requiredMaterials(app, implementation)
             let id = try Self.detail(try await Self.submit(app, token: applicant, implementation: implementation, files: all, mode: "pickup")).summary.id
             _ = try await Self.step(app, try await app.token("clerk.zz"), "/api/v1/cases/\(id)/accept")
             app.clock.advance(by: 86400)  // Thu: 1 working day used

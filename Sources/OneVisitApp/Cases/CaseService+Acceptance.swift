@@ -280,7 +280,7 @@ extension CaseService {
                   clock(for: c)?.isSuspended == false else { continue }
             do {
                 _ = try await change(Change(caseID: c.id!, expectedVersion: c.version, actor: system, address: address), audit: "case.tolerance_overdue") { c, tx, _ in
-                    var suspensions = (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
+                    var suspensions = Self.suspensions(c)
                     suspensions.append(Suspension(from: deadline.nextDay, to: nil, reason: "容缺材料逾期未补交"))
                     Self.setSuspensions(c, suspensions)
                     try await Self.event(c, "suspend", "容缺材料逾期未补交，暂停计时", note: "补齐后恢复计时", actor: "system", at: self.clock.now, on: tx)

@@ -85,7 +85,7 @@ extension CaseService {
         return try await self.change(change, audit: "case.suspend") { c, tx, _ in
             try await Self.requireTaskOfDepartment(change.actor, c, on: tx)
             guard c.state == CaseState.underReview.rawValue else { throw AppError(.conflict, code: "clock.case_not_in_review", title: "只有审查中的办件可以暂停计时") }
-            var suspensions = (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
+            var suspensions = Self.suspensions(c)
             guard !suspensions.contains(where: \.isOpen) else { throw AppError(.conflict, code: "clock.already_suspended", title: "办理时限已暂停") }
             // The day the procedure starts was worked on; the stop counts from the next day.
             suspensions.append(Suspension(from: day.nextDay, to: nil, reason: reason))
@@ -101,7 +101,7 @@ extension CaseService {
         let day = today
         return try await self.change(change, audit: "case.resume") { c, tx, _ in
             try await Self.requireTaskOfDepartment(change.actor, c, on: tx)
-            var suspensions = (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
+            var suspensions = Self.suspensions(c)
             guard let index = suspensions.lastIndex(where: \.isOpen) else { throw AppError(.conflict, code: "clock.not_suspended", title: "办理时限未暂停") }
             // The day work resumes counts again; resumed before the stop began, nothing was stopped.
             if day.previousDay < suspensions[index].from {
@@ -144,7 +144,7 @@ extension CaseService {
             if missing == 0 {
                 c.toleranceDeadline = nil
                 // A clock stopped for the overdue supplement starts again.
-                var suspensions = (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
+                var suspensions = Self.suspensions(c)
                 if let index = suspensions.lastIndex(where: { $0.isOpen && $0.reason == "容缺材料逾期未补交" }) {
                     let day = self.today
                     if day.previousDay < suspensions[index].from { suspensions.remove(at: index) } else { suspensions[index].to = day.previousDay }

@@ -138,9 +138,12 @@ public struct CaseService: Sendable {
 
     func clock(for c: CaseModel) -> LegalClock? {
         guard let start = c.clockStart.flatMap(CalendarDate.init(iso8601:)) else { return nil }
-        let suspensions = (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
-        return LegalClock(start: start, limit: c.promisedLimit + c.extensionDays, suspensions: suspensions,
+        return LegalClock(start: start, limit: c.promisedLimit + c.extensionDays, suspensions: Self.suspensions(c),
                           stoppedOn: c.stoppedOn.flatMap(CalendarDate.init(iso8601:)))
+    }
+
+    static func suspensions(_ c: CaseModel) -> [Suspension] {
+        (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
     }
 
     static func setSuspensions(_ c: CaseModel, _ suspensions: [Suspension]) {
