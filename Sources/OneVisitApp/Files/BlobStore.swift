@@ -68,6 +68,7 @@ public struct BlobStore: Sendable {
         guard kind.allowedExtensions.contains(ext) else {
             throw AppError.invalid("file", code: "file.extension_mismatch", "文件扩展名 .\(ext) 与文件内容（\(kind.rawValue)）不符")
         }
+        try FileInspection.inspect(data, as: kind)
         return kind
     }
 
