@@ -231,6 +231,7 @@ extension CaseService {
 
     /// Corrections handed in after a one-time notice: the case is received again (R8.2.3).
     func resubmit(_ change: Change, files: [Int: MultipartForm.File]) async throws -> CaseModel {
+        guard change.actor.role == .applicant || change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
         var written: [Int: (String, String)] = [:]
         for (position, file) in files {
             _ = try BlobStore.check(file.data, fileName: file.fileName)

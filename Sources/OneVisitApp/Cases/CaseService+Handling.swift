@@ -124,6 +124,8 @@ extension CaseService {
 
     /// 容缺材料补交 (R6.5): supplying the last one closes the tolerance.
     func supply(_ change: Change, materialID: UUID, file: MultipartForm.File?) async throws -> CaseModel {
+        // Who may supply is settled before the upload is even looked at.
+        guard change.actor.role == .applicant || change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
         if let file { _ = try BlobStore.check(file.data, fileName: file.fileName) }
         let sha = try file.map { try blobs.write($0.data) }
         let now = clock.now
