@@ -13,7 +13,7 @@ APT_PKGS := postgresql-15 chromium chromium-driver fonts-noto-cjk
 BIN      := .build/debug/onevisit
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps-run deps-test build run test clean-data
+.PHONY: deps-run deps-test build run test clean-data bench
 
 deps-run:
 	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "error: '$(SWIFT)' not found on PATH (install Swift 6.x, e.g. under /opt/swift)" >&2; exit 1; }
@@ -66,3 +66,7 @@ test: deps-test build
 clean-data:
 	-@bash scripts/pg-test-cluster.sh stop >/dev/null 2>&1 || true
 	rm -rf data .artifacts
+
+# Benchmarks (figures only, never a pass/fail): see bench/README.md. Appends to bench/RESULTS.md.
+bench:
+	bash bench/run.sh

@@ -10,6 +10,8 @@ same run.
   c. floor      the OneVisit case workload hand-written on Python's sqlite3 (no framework),
                 WAL, FULL and NORMAL: 1 client, and N threads (own connection each, busy_timeout)
                 where the two department reviews of a case race on two threads for the join
+  e. lookup     raw "progress query" (case + tasks + events of a random case) at 100k cases
+                (reference for the progress-query target; 1M with --lookup-cases 1000000)
   d. pg         private PostgreSQL 15 cluster with fsync=on, synchronous_commit=on (port 54339):
                 pgbench one-row INSERT commits/s at 1 and N clients; the same workload as a
                 pgbench script set, and through psycopg (with the review race) at 1 and N clients
@@ -510,6 +512,76 @@ def bench_floor_sqlite(duration: float, synchronous: str, clients: int) -> dict:
 
 
 # --------------------------------------------------------------------------------------------
+# e. raw SQLite "progress query" lookup at N cases (reference for the progress-query target)
+# --------------------------------------------------------------------------------------------
+PROGRESS_QUERIES = [
+    "SELECT state, version, updated_at FROM cases WHERE id = ?",
+    "SELECT dept, state, updated_at FROM tasks WHERE case_id = ? ORDER BY dept",
+    "SELECT type, at FROM events WHERE case_id = ? ORDER BY id",
+]
+
+
+def bench_lookup(n_cases: int, duration: float) -> dict:
+    """Build a database of n_cases completed cases (same schema as the floor; built in one
+    transaction with synchronous=OFF, not measured), then time the raw progress query of a random
+    case -- the case row, its two tasks and its six events, three prepared SELECTs on one
+    connection -- for `duration` seconds. The database is kept and reused while n_cases matches."""
+    path = ARTIFACTS / f"lookup-{n_cases}.sqlite"
+    build_s = None
+    ok = False
+    if path.exists():
+        try:
+            c = sqlite3.connect(str(path))
+            ok = c.execute("SELECT count(*) FROM cases").fetchone()[0] == n_cases
+            c.close()
+        except sqlite3.Error:
+            ok = False
+    if not ok:
+        path = fresh_sqlite_path(path.name)
+        t0 = time.perf_counter()
+        conn = sqlite_connect(path, "OFF")
+        for stmt in SQLITE_SCHEMA:
+            conn.execute(stmt)
+        rng = random.Random(5)
+        mats = [materials_json(rng) for _ in range(64)]
+        apps = [applicant(rng) for _ in range(64)]
+        conn.execute("BEGIN")
+        now = time.time()
+        for i in range(1, n_cases + 1):
+            a = apps[i % 64]
+            conn.execute("INSERT INTO cases(id, state, version, applicant_name, applicant_id_no, applicant_phone,"
+                         " applicant_address, materials, created_at, updated_at) VALUES (?, 'delivered', 5, ?, ?, ?, ?, ?, ?, ?)",
+                         (i, a["name"], a["id_no"], a["phone"], a["address"], mats[i % 64], now, now))
+            conn.executemany("INSERT INTO tasks(case_id, dept, state, version, updated_at) VALUES (?, ?, 'done', 2, ?)",
+                             ((i, "A", now), (i, "B", now)))
+            conn.executemany("INSERT INTO events(case_id, type, payload, at) VALUES (?, ?, ?, ?)",
+                             [(i, EVENT_OF_STEP[s], event_payload(s, "seed"), now) for s in STEPS])
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+        build_s = round(time.perf_counter() - t0, 1)
+    conn = sqlite_connect(path, "FULL")
+    rng = random.Random(9)
+    lats = []
+    dl = Deadline(duration)
+    while not dl.over():
+        cid = rng.randrange(1, n_cases + 1)
+        t0 = time.perf_counter()
+        row = conn.execute(PROGRESS_QUERIES[0], (cid,)).fetchone()
+        tasks = conn.execute(PROGRESS_QUERIES[1], (cid,)).fetchall()
+        events = conn.execute(PROGRESS_QUERIES[2], (cid,)).fetchall()
+        lats.append(time.perf_counter() - t0)
+        assert row is not None and len(tasks) == 2 and len(events) == 6
+    elapsed = dl.elapsed()
+    conn.close()
+    s = lat_summary_ms(lats)
+    return {"cases": n_cases, "db_bytes": path.stat().st_size, "build_s": build_s, "queries": PROGRESS_QUERIES,
+            "seconds": round(elapsed, 3), "lookups_per_s": round(len(lats) / elapsed, 1),
+            "p50_us": round(s["p50_ms"] * 1000, 1), "p99_us": round(s["p99_ms"] * 1000, 1),
+            "max_us": round(s["max_ms"] * 1000, 1)}
+
+
+# --------------------------------------------------------------------------------------------
 # d. PostgreSQL (private fsync=on cluster)
 # --------------------------------------------------------------------------------------------
 class PgCluster:
@@ -822,6 +894,10 @@ def human(res: dict) -> str:
             for c, d in by.items():
                 rows.append(wl_rows(f"{sync} {c} client(s)", d))
         out.append(table(rows, hdr))
+    if "lookup_sqlite" in res:
+        out.append("\ne. raw SQLite progress query (case row + 2 tasks + 6 events, random case)")
+        out.append(table([[f"{int(n):,} cases", d["lookups_per_s"], d["p50_us"], d["p99_us"], d["max_us"]]
+                          for n, d in res["lookup_sqlite"].items()], ["", "lookups/s", "p50 us", "p99 us", "max us"]))
     if "pg" in res and "insert" in res["pg"]:
         p = res["pg"]
         out.append(f"\nd. PostgreSQL {p['settings'].get('server_version')} (fsync={p['settings'].get('fsync')}, "
@@ -848,6 +924,10 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-floor", action="store_true", help="skip c. (raw SQLite workload floor)")
     ap.add_argument("--skip-floor-threads", action="store_true", help="in c., run the single-client floor only")
     ap.add_argument("--skip-pg", action="store_true")
+    ap.add_argument("--lookup-cases", type=int, nargs="*", default=[100_000],
+                    help="e. raw progress-query lookup at these case counts (default 100000; "
+                         "e.g. --lookup-cases 100000 1000000; none to skip)")
+    ap.add_argument("--skip-lookup", action="store_true", help="skip e.")
     ap.add_argument("--out", help="also write the JSON object to this file")
     args = ap.parse_args(argv)
     if args.threads < 2 or args.threads % 2:
@@ -885,6 +965,11 @@ def main(argv=None) -> int:
                     res["floor_sqlite"][sync][str(c)] = d
                     if d["lost_joins"] or d["doubled_joins"] or d["verify"]["inconsistent"] or d["errors"]:
                         status = 3
+        if not args.skip_lookup and args.lookup_cases:
+            res["lookup_sqlite"] = {}
+            for n in args.lookup_cases:
+                log(f"[lookup] raw progress query at {n:,} cases (building the database if needed), {args.duration} s")
+                res["lookup_sqlite"][str(n)] = bench_lookup(n, args.duration)
         if not args.skip_pg:
             try:
                 res["pg"] = bench_pg(args)

@@ -120,7 +120,7 @@ def fmt(v, nd=1):
     if v is None:
         return "-"
     if isinstance(v, float):
-        return f"{v:,.{nd}f}"
+        return f"{v:,.{nd}f}" if abs(v) >= 100 else f"{v:,.3f}"
     if isinstance(v, int):
         return f"{v:,}"
     return str(v)

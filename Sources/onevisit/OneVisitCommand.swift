@@ -56,6 +56,10 @@ struct Serve: AsyncParsableCommand {
             await services.persistence.shutdown()
             throw ExitCode(78)
         }
+        // One process owns a SQLite file, so at start nothing else can be mid-upload; with
+        // PostgreSQL other instances may be, so only files older than an hour go.
+        let orphans = try await services.collectGarbage(olderThan: settings.database.isSQLite ? 0 : 3600)
+        if orphans > 0 { logger.notice("removed \(orphans) stored files left by an interrupted upload") }
         logger.info("OneVisit 启动 http://\(settings.host):\(settings.port) 数据库 \(settings.database)")
         let app = buildApplication(services: services, logger: logger)
         try await app.runService()

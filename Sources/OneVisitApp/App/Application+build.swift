@@ -103,3 +103,14 @@ extension AppServices {
         }
     }
 }
+
+extension AppServices {
+    /// Deletes stored files that nothing refers to (see `BlobStore.collectGarbage`).
+    public func collectGarbage(olderThan age: TimeInterval) async throws -> Int {
+        let db = persistence.db
+        var referenced = Set(try await StoredFileModel.query(on: db).all().compactMap(\.id))
+        referenced.formUnion(try await CaseMaterialModel.query(on: db).filter(\.$fileSHA != nil).all().compactMap(\.fileSHA))
+        referenced.formUnion(try await CaseModel.query(on: db).filter(\.$resultSHA != nil).all().compactMap(\.resultSHA))
+        return blobs.collectGarbage(referenced: referenced, olderThan: age, now: clock.now)
+    }
+}

@@ -67,14 +67,7 @@ extension CaseService {
                     "发证日期：\(Self.dayText(day))", "", "本文件为电子办理结果，与纸质文件具有同等法律效力。"],
             footer: "河南政务服务网 · 办件编号 \(c.number)")
         c.resultSHA = try blobs.write(pdf)
-        if try await StoredFileModel.find(c.resultSHA!, on: tx) == nil {
-            let stored = StoredFileModel()
-            stored.id = c.resultSHA
-            stored.mediaType = "application/pdf"
-            stored.size = pdf.count
-            stored.createdAt = now
-            try await stored.create(on: tx)
-        }
+        try await StoredFileModel.record(sha256: c.resultSHA!, mediaType: "application/pdf", size: pdf.count, at: now, on: tx)
         if c.feeFen > 0 {
             let payment = PaymentModel()
             payment.caseID = c.id!

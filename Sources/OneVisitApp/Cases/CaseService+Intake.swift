@@ -194,14 +194,7 @@ extension CaseService {
                 m.status = "provided"
                 m.fileSHA = file.sha
                 m.fileName = file.name
-                if try await StoredFileModel.find(file.sha, on: tx) == nil {
-                    let stored = StoredFileModel()
-                    stored.id = file.sha
-                    stored.mediaType = "application/octet-stream"
-                    stored.size = 0
-                    stored.createdAt = now
-                    try await stored.create(on: tx)
-                }
+                try await StoredFileModel.record(sha256: file.sha, mediaType: "application/octet-stream", size: 0, at: now, on: tx)
             } else if handedIn.contains(position) {
                 m.status = "provided"
                 m.source = "窗口收取纸质材料"

@@ -1,4 +1,5 @@
 import FluentKit
+import FluentSQL
 import Foundation
 
 /// 基本目录: the provincial baseline of an item; its content lives in versions.
@@ -139,5 +140,17 @@ struct CreateCatalog: AsyncMigration {
         for table in ["stored_files", "guide_versions", "item_implementations", "base_item_versions", "base_items"] {
             try await database.schema(table).delete()
         }
+    }
+}
+
+extension StoredFileModel {
+    /// Records a stored file once: concurrent transactions storing the same content (the
+    /// same form uploaded by two applicants) both succeed.
+    static func record(sha256: String, mediaType: String, size: Int, at date: Date, on db: any Database) async throws {
+        try await (db as! any SQLDatabase).insert(into: schema)
+            .columns("sha256", "media_type", "size", "created_at")
+            .values(SQLBind(sha256), SQLBind(mediaType), SQLBind(size), SQLBind(date))
+            .ignoringConflicts(with: "sha256")
+            .run()
     }
 }

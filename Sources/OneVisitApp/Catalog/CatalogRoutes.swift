@@ -264,14 +264,7 @@ extension CatalogService {
         let sha = try blobs.write(data)
         let now = clock.now
         try await persistence.transaction { tx in
-            if try await StoredFileModel.find(sha, on: tx) == nil {
-                let file = StoredFileModel()
-                file.id = sha
-                file.mediaType = kind.mediaType
-                file.size = data.count
-                file.createdAt = now
-                try await file.create(on: tx)
-            }
+            try await StoredFileModel.record(sha256: sha, mediaType: kind.mediaType, size: data.count, at: now, on: tx)
             try await AuditLog.append(.init(actor: actor, action: "file.store", objectType: "file", objectID: sha, address: address, detail: fileName), at: now, on: tx)
         }
         return .init(sha256: sha, kind: kind, size: data.count)

@@ -129,4 +129,25 @@ public struct BlobStore: Sendable {
         }
         return sha
     }
+
+    /// Removes stored files no record refers to — left by a crash between writing a file and
+    /// committing the case that names it — and stale temp files. Only files older than `age`
+    /// go, so another instance's upload in flight is never touched.
+    public func collectGarbage(referenced: Set<String>, olderThan age: TimeInterval, now: Date) -> Int {
+        let fm = FileManager.default
+        var removed = 0
+        guard let folders = try? fm.contentsOfDirectory(atPath: root) else { return 0 }
+        for folder in folders {
+            let path = (root as NSString).appendingPathComponent(folder)
+            for name in (try? fm.contentsOfDirectory(atPath: path)) ?? [] {
+                let file = (path as NSString).appendingPathComponent(name)
+                let modified = (try? fm.attributesOfItem(atPath: file)[.modificationDate] as? Date) ?? now
+                guard now.timeIntervalSince(modified) >= age else { continue }
+                if folder == "tmp" || !referenced.contains(name) {
+                    if (try? fm.removeItem(atPath: file)) != nil { removed += 1 }
+                }
+            }
+        }
+        return removed
+    }
 }
