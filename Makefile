@@ -13,7 +13,7 @@ APT_PKGS := postgresql-15 chromium chromium-driver fonts-noto-cjk
 BIN      := .build/debug/onevisit
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps-run deps-test build run test clean-data bench
+.PHONY: deps-run deps-test build run test soak clean-data bench
 
 deps-run:
 	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "error: '$(SWIFT)' not found on PATH (install Swift 6.x, e.g. under /opt/swift)" >&2; exit 1; }
@@ -62,6 +62,11 @@ run: deps-run build
 
 test: deps-test build
 	bash scripts/test-all.sh
+
+# The long part of the reliability suite: G4 with 1,000 keys, G2 with 500 kills.
+soak: deps-test build
+	ONEVISIT_SOAK=1 swift test --skip-build --filter Reliability
+	ONEVISIT_CRASH_ROUNDS=500 .venv/bin/pytest -q tests/reliability
 
 clean-data:
 	-@bash scripts/pg-test-cluster.sh stop >/dev/null 2>&1 || true

@@ -46,9 +46,9 @@ fi
 cleanup
 
 # --- 3. Browser tests (headless Chromium against a freshly seeded server) ------------------
-header "phase 3/3: pytest tests/browser"
+header "phase 3/3: pytest tests/browser tests/reliability"
 set +e
-env -u ONEVISIT_TEST_DATABASE_URL .venv/bin/pytest -q tests/browser
+env -u ONEVISIT_TEST_DATABASE_URL .venv/bin/pytest -q tests/browser tests/reliability
 rc=$?
 set -e
 case "$rc" in
