@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import sqlite3
@@ -101,10 +102,6 @@ class Peer:
         self.engine_s = defaultdict(list)   # deserialise + run + serialise
         self.db_s = defaultdict(list)       # load row + write transaction
         self.state_bytes = []
-
-    def _persist(self, wid, wf, step, expected_version, now):
-        state = self.ser.serialize_json(wf)
-        return state
 
     def create(self, rng) -> tuple[int, object]:
         a = applicant(rng)
@@ -246,7 +243,9 @@ def main(argv=None) -> int:
     status = 0
     for mode in (["reload", "cached"] if args.mode == "both" else [args.mode]):
         log(f"[spiff] {mode}: SpiffWorkflow {res['meta']['spiffworkflow']}, SQLite WAL synchronous={args.synchronous}, 1 client, {args.duration} s")
+        load0 = round(os.getloadavg()[0], 2)
         d = run_mode(mode, args.duration, args.synchronous, spec, ser)
+        d["load1_start_end"] = [load0, round(os.getloadavg()[0], 2)]
         res[mode] = d
         if d["verify"]["inconsistent"] or d["verify"]["deserialised_not_completed"]:
             status = 3

@@ -68,6 +68,20 @@ def get(d, *path):
     return d
 
 
+def clients(c) -> str:
+    return f"{c} client" + ("" if str(c) == "1" else "s")
+
+
+def loads(cal, peer) -> dict:
+    """1-min load average at the start of each part of the run."""
+    d = dict(get(cal, "meta", "load1_at_part_start") or {})
+    for m in ("reload", "cached"):
+        v = get(peer, m, "load1_start_end")
+        if v:
+            d[f"spiff {m}"] = v[0]
+    return d
+
+
 def section(env: dict, cal: dict | None, peer: dict | None) -> str:
     L = []
     commit = env.get("commit", "uncommitted")
@@ -95,8 +109,10 @@ def section(env: dict, cal: dict | None, peer: dict | None) -> str:
         ["cpu / memory", f"{env.get('cpu')} / {env.get('memory')}"],
         ["disk (`df -h .`)", f"`{env.get('disk')}`"],
         ["machine load", f"load average {env.get('loadavg_start')} at start → {env.get('loadavg_end')} at end; "
+                         f"I/O pressure (PSI some, avg60) {env.get('io_pressure_start', 'n/a')} → {env.get('io_pressure_end', 'n/a')}; "
                          f"busy processes at start: {env.get('busy_start') or 'none'} at end: {env.get('busy_end') or 'none'}"
-                         + (f"; waited {env.get('waited_for_quiet_s')} s for a quiet machine" if env.get("waited_for_quiet_s", "0") != "0" else "")],
+                         + (f"; waited {env.get('waited_for_quiet_s')} s for a quiet machine" if env.get("waited_for_quiet_s", "0") != "0" else "")
+                         + ("; 1-min load when each part started: " + ", ".join(f"{k} {v}" for k, v in loads(cal, peer).items()) if loads(cal, peer) else "")],
         ["SQLite settings", "journal_mode=WAL; synchronous=FULL or NORMAL as labelled (the peer: FULL); "
                             "busy_timeout=10 s; one `BEGIN IMMEDIATE … COMMIT` per step"],
         ["PostgreSQL settings", (f"private cluster `.artifacts/bench-pg`, 127.0.0.1:54339, fsync={pgs.get('fsync')}, "
@@ -113,15 +129,19 @@ def section(env: dict, cal: dict | None, peer: dict | None) -> str:
     f = get(cal, "fsync")
     if f:
         rows.append(["fsync: 4 KiB append + fdatasync", f"{n(f['writes_per_s'])} writes/s", ms(f["p50_ms"]), ms(f["p99_ms"])])
+        o = f.get("overwrite")
+        if o:
+            rows.append(["(for comparison: 4 KiB overwrite in a written file + fdatasync)", f"{n(o['writes_per_s'])} writes/s",
+                         ms(o["p50_ms"]), ms(o["p99_ms"])])
     for sync in ("FULL", "NORMAL"):
         c = get(cal, "sqlite_commits", sync)
         if c:
             rows.append([f"SQLite one-row commits, WAL, synchronous={sync}", f"{n(c['commits_per_s'])} commits/s", ms(c["p50_ms"]), ms(c["p99_ms"])])
     for k, d in (get(cal, "pg", "insert") or {}).items():
-        rows.append([f"PostgreSQL one-row INSERT commits, pgbench, {k} client(s)", f"{n(d.get('tps'))} commits/s",
+        rows.append([f"PostgreSQL one-row INSERT commits, pgbench, {clients(k)}", f"{n(d.get('tps'))} commits/s",
                      ms(get(d, "per_txn", "p50_ms")), ms(get(d, "per_txn", "p99_ms"))])
     for k, d in (get(cal, "lookup_sqlite") or {}).items():
-        rows.append([f"raw SQLite progress query at {int(k):,} cases (case + 2 tasks + 6 events)",
+        rows.append([f"raw SQLite progress query at {int(k):,} cases (case + 2 tasks + 6 events, warm cache)",
                      f"{n(d['lookups_per_s'])} lookups/s", f"{d['p50_us']} µs", f"{d['p99_us']} µs"])
     L.append(md_table(["limit", "rate", "p50 ms", "p99 ms"], rows) if rows else "_none measured_")
     if get(cal, "pg", "error"):
@@ -140,7 +160,7 @@ def section(env: dict, cal: dict | None, peer: dict | None) -> str:
         L.append("\n### Raw SQLite floor of the case workload (Python sqlite3, no framework, WAL)\n")
         L.append("6 transactions per case. N clients = N/2 thread pairs, own connection each; in every case the two "
                  "reviews start together on two threads and race for the join.\n")
-        L.append(md_table(wl_hdr, [wl_row(f"synchronous={sync}, {c} client{'s' if c != '1' else ''}", d)
+        L.append(md_table(wl_hdr, [wl_row(f"synchronous={sync}, {clients(c)}", d)
                                    for sync, by in fl.items() for c, d in by.items()]))
 
     # ---- PostgreSQL floor
@@ -154,7 +174,7 @@ def section(env: dict, cal: dict | None, peer: dict | None) -> str:
         for c, d in wpg.items():
             sa = d.get("step_avg_ms") or {}
             v = d.get("verify", {})
-            rows.append([f"pgbench, {c} client(s)", n(d.get("cases_per_s")), pp(d.get("per_case"))]
+            rows.append([f"pgbench, {clients(c)}", n(d.get("cases_per_s")), pp(d.get("per_case"))]
                         + [ms(sa.get(s)) for s in STEPS]
                         + [f"{d.get('failed')} / {d.get('aborted_clients')}",
                            f"{v.get('complete')} / {v.get('in_flight_consistent')} / {v.get('inconsistent')}"])
@@ -164,7 +184,7 @@ def section(env: dict, cal: dict | None, peer: dict | None) -> str:
     if wps and "skipped" not in wps:
         L.append("\nThe same workload through psycopg (Python, prepared statements, `SELECT … FOR UPDATE` on the case "
                  "row serialises the join); N clients = N/2 pairs racing the reviews as above.\n")
-        L.append(md_table(wl_hdr, [wl_row(f"psycopg, {c} client(s)", d) for c, d in wps.items()]))
+        L.append(md_table(wl_hdr, [wl_row(f"psycopg, {clients(c)}", d) for c, d in wps.items()]))
     elif wps:
         L.append(f"\npsycopg variant skipped: {wps['skipped']}")
 
@@ -247,13 +267,18 @@ def section(env: dict, cal: dict | None, peer: dict | None) -> str:
                                         or d.get("aborted_clients")):
                 bad.append(f"{grp} {c}")
     notes.append("Correctness of the floors: " + ("**problems in " + ", ".join(bad) + "**" if bad else "0 lost, 0 doubled, 0 inconsistent cases."))
-    try:
-        la = float(str(env.get("loadavg_start", "0")).split()[0])
-    except ValueError:
-        la = 0.0
+    vals = []
+    for k in ("loadavg_start", "loadavg_end"):
+        try:
+            vals.append(float(str(env.get(k, "0")).split()[0]))
+        except ValueError:
+            pass
+    vals += [float(v) for v in loads(cal, peer).values()]
+    la = max(vals, default=0.0)
     if la >= 0.5 or env.get("busy_start") or env.get("busy_end"):
-        notes.append(f"The machine was not idle (1-min load {la:.2f} at start; busy: {env.get('busy_start') or '–'} / "
-                     f"{env.get('busy_end') or '–'}): CPU-bound figures (NORMAL, multi-client, Spiff) are pessimistic and noisy.")
+        notes.append(f"The machine was not idle during the run (1-min load up to {la:.2f}; busy processes: "
+                     f"{env.get('busy_start') or '–'} / {env.get('busy_end') or '–'}): figures measured while it was busy "
+                     "are pessimistic and noisy (see the load when each part started).")
     L.append("\nChecks: " + " ".join(notes) + "\n")
     return "\n".join(L)
 

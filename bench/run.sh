@@ -85,6 +85,9 @@ busy_procs() {  # processes using > 20% CPU right now (second sample of top), ex
   done < <(top -b -n 2 -d 1 -o %CPU 2>/dev/null | awk '/^top -/{f++} f==2 && $1 ~ /^[0-9]+$/ && $9+0 > 20 {print $1, $9}')
   echo "$out"
 }
+io_psi() {  # share of the last 60 s in which some task was stalled on I/O (Linux PSI)
+  awk '/^some/{sub("avg60=", "", $3); print $3 "%"}' /proc/pressure/io 2>/dev/null || echo "n/a"
+}
 rev="$(git rev-parse --short HEAD 2>/dev/null || echo uncommitted)"
 if [ "$rev" != uncommitted ] && [ -n "$(git status --porcelain 2>/dev/null | head -1)" ]; then
   rev="$rev (working tree has uncommitted changes)"
@@ -105,6 +108,7 @@ fi
   echo "memory=$(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
   echo "disk=$(df -h . | tail -1 | tr -s ' ')"
   echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "io_pressure_start=$(io_psi)"
   echo "waited_for_quiet_s=$waited"
   echo "busy_start=$(busy_procs)"
 } > "$OUT/env.txt"
@@ -128,6 +132,7 @@ sleep 0.2  # let the tee processes flush
 {
   echo "busy_end=$(busy_procs)"
   echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "io_pressure_end=$(io_psi)"
   echo "calibrate_rc=$cal_rc"
   echo "peer_rc=$peer_rc"
   echo "elapsed_s=$(( $(date +%s) - T0 ))"

@@ -9,7 +9,7 @@ struct OneVisitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "onevisit",
         abstract: "OneVisit 政务服务平台：一网通办，最多跑一次。",
-        subcommands: [Serve.self, Migrate.self, Seed.self, AuditVerify.self, CalendarCommand.self, Jobs.self])
+        subcommands: [Serve.self, Migrate.self, Seed.self, AuditVerify.self, CalendarCommand.self, Jobs.self, Bench.self])
 }
 
 /// Runs `body`, and stops with the bad setting named (exit 78, EX_CONFIG) if one is wrong.
@@ -201,5 +201,57 @@ struct Jobs: AsyncParsableCommand {
             throw error
         }
         await services.persistence.shutdown()
+    }
+}
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "性能基准：案件全流程（服务层内） (benchmarks; not tests)", subcommands: [Lifecycle.self])
+
+    struct Lifecycle: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "提交→受理→两部门并联审查→决定→送达，每步一个持久事务")
+        @Option(help: "办件数") var cases = 500
+        @Option(help: "并发客户端数") var clients = 1
+        @Option(help: "SQLite synchronous：FULL（默认）或 NORMAL") var synchronous = "FULL"
+
+        func run() async throws {
+            guard ["FULL", "NORMAL"].contains(synchronous.uppercased()) else { throw ValidationError("synchronous 应为 FULL 或 NORMAL") }
+            let (services, _) = try await loadServices(label: "onevisit.bench")
+            do {
+                try await services.persistence.migrate()
+                _ = try await DemoSeed.load(into: services)
+                if services.config.database.isSQLite {
+                    try await services.persistence.sql.raw("PRAGMA synchronous=\(unsafeRaw: synchronous.uppercased())").run()
+                }
+                let done = ProgressCounter(total: cases)
+                let report = try await LifecycleBench.run(services: services, cases: cases, clients: clients) { done.advance(by: $0) }
+                FileHandle.standardError.write(Data("\n".utf8))
+                print(String(format: "lifecycle in-process: %d cases, %d clients, %@ synchronous=%@: %.1f cases/s (%.2f s)",
+                             report.cases, report.clients, services.config.database.description, synchronous.uppercased(), report.casesPerSecond, report.seconds))
+                for step in report.steps { print(String(format: "  %-8@ p50 %7.2f ms   p99 %7.2f ms", step.name, step.p50, step.p99)) }
+                print("  lost or doubled transitions: \(report.lostOrDoubled)")
+            } catch {
+                await services.persistence.shutdown()
+                throw error
+            }
+            await services.persistence.shutdown()
+        }
+    }
+}
+
+/// A progress bar on standard error for long commands.
+final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    private let total: Int
+    init(total: Int) { self.total = total }
+    func advance(by n: Int) {
+        lock.lock()
+        done += n
+        let value = done
+        lock.unlock()
+        guard value % max(1, total / 50) == 0 || value == total else { return }
+        let width = 30
+        let filled = total == 0 ? width : width * value / total
+        FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(value)/\(total)".utf8))
     }
 }

@@ -85,6 +85,17 @@ struct ReliabilityTests {
         }
     }
 
+    /// The benchmark's workload stays correct: two reviews racing for the join, several
+    /// clients at once — every case delivered, every transition recorded exactly once.
+    @Test func lifecycleWorkload_losesAndDoublesNothing() async throws {
+        try await TestApp.run(seed: .full) { app in
+            let report = try await LifecycleBench.run(services: app.services, cases: 12, clients: 4) { _ in }
+            #expect(report.lostOrDoubled == 0)
+            #expect(try await CaseModel.query(on: app.db).filter(\.$state == "delivered").count() == 12)
+            #expect(report.steps.map(\.name) == ["submit", "accept", "review", "decide", "deliver"])
+        }
+    }
+
     /// G12: 1,000 random mutations of the audit log — edits of any field, deletions,
     /// swaps, insertions and cut tails — are all found by the chain check.
     @Test func g12_randomAuditMutations_areAllDetected() async throws {

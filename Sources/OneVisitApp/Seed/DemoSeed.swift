@@ -61,7 +61,7 @@ public enum DemoSeed {
 
     /// The logins `make run` prints and README lists.
     public static var logins: [Login] {
-        staff.filter { ["clerk.zz", "reviewer.zz", "head.zz", "catalog.ha", "supervisor.ha", "admin.ha", "auditor.ha"].contains($0.username) }
+        staff.filter { ["clerk.zz", "reviewer.zz", "head.zz", "reviewer.zz.zr", "reviewer.zz.sw", "head.zz.zr", "catalog.ha", "supervisor.ha", "admin.ha", "auditor.ha"].contains($0.username) }
             .map { Login(username: $0.username, role: .staff($0.role), name: $0.name, needsTOTP: $0.role.requiresSecondFactor) }
             + [Login(username: "13800000001", role: .applicant, name: "张三（自然人）", needsTOTP: false),
                Login(username: "91410100MA44XY1K2N", role: .applicant, name: "郑州示范食品有限公司（法人）", needsTOTP: false)]
