@@ -121,6 +121,11 @@ struct CaseFlowTests {
             c = try Self.detail(try await app.json(.get, "/api/v1/cases/\(id)", token: applicant))
             #expect(c.summary.state == "delivered")
             #expect(c.trips == 0)
+            // the case's files are not public downloads, even by their hash
+            let result_sha = try #require(try await CaseModel.find(id, on: app.db)?.resultSHA)
+            #expect(try await app.page("/downloads/\(result_sha)/x.pdf").status == .notFound)
+            let material = try #require(try await CaseMaterialModel.query(on: app.db).filter(\.$caseID == id).filter(\.$fileSHA != nil).first()?.fileSHA)
+            #expect(try await app.page("/downloads/\(material)/x.pdf").status == .notFound)
             #expect(c.summary.clock.status == "stopped")
             #expect((try await AuditReport.run(on: app.services)).firstBreak == nil)
         }

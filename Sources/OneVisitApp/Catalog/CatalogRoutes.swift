@@ -81,10 +81,17 @@ enum CatalogRoutes {
             return try app.renderer.page("guide", GuidePage(layout: context.layout(guide.itemName), guide: guide, isDraft: guide.state != GuideState.published.rawValue))
         }
         router.get("/downloads/:sha/:name") { _, context in
-            guard let sha = context.parameters.get("sha"), let name = context.parameters.get("name"),
-                  let stored = try await StoredFileModel.find(sha, on: app.persistence.db),
-                  let data = try app.blobs.read(sha)
-            else { throw AppError(.notFound, code: "file.not_found", title: "文件不存在或已被删除") }
+            let notFound = AppError(.notFound, code: "file.not_found", title: "文件不存在或已被删除")
+            guard let sha = context.parameters.get("sha"), sha.count == 64, sha.allSatisfy(\.isHexDigit), let name = context.parameters.get("name"),
+                  let stored = try await StoredFileModel.find(sha, on: app.persistence.db)
+            else { throw notFound }
+            // Only blank forms and samples of guides are public (catalog admins also see what they
+            // uploaded); a case's files and results are served with the case, to those who may see it.
+            if context.principal?.role != .staff(.catalogAdmin) {
+                let states = context.principal?.role.isStaff == true ? GuideState.allCases.map(\.rawValue) : [GuideState.published.rawValue]
+                guard try await GuideVersionModel.query(on: app.persistence.db).filter(\.$definition ~~ sha).filter(\.$state ~~ states).first() != nil else { throw notFound }
+            }
+            guard let data = try app.blobs.read(sha) else { throw notFound }
             let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "file"
             return Response(
                 status: .ok,
