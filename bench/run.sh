@@ -2,7 +2,7 @@
 # make bench: measure the same-run limits (bench/calibrate.py) and the SpiffWorkflow peer
 # (bench/peer_spiff.py), then APPEND a dated section to bench/RESULTS.md.
 #
-#   bash bench/run.sh                      # default run, about 1.5-3 minutes
+#   bash bench/run.sh                      # default run, about 70 s (first time: + venv install, + 100k lookup db)
 #   bash bench/run.sh --skip-pg            # extra arguments go to calibrate.py (see --help)
 #   bash bench/run.sh --lookup-cases 100000 1000000
 #   PEER_ARGS="--duration 5" bash bench/run.sh
