@@ -126,6 +126,19 @@ struct PlatformTests {
         }
     }
 
+    @Test func calendarImport_takesEffectAtOnce_andABadScheduleChangesNothing() async throws {
+        try await TestApp.run(seed: .none) { app in
+            let monday = try #require(CalendarDate(iso8601: "2027-01-04"))
+            #expect(try await app.services.workCalendar().isWorkday(monday))
+            #expect(try await app.services.workCalendar().years.contains(2026))
+            let bad = YearSchedule(year: 2027, holidays: ["2027-01-04"], workdays: ["2027-01-05"], source: "test")  // a Tuesday "workday"
+            await #expect(throws: AppError.self) { try await app.services.importCalendar([bad]) }
+            #expect(try await app.services.workCalendar().isWorkday(monday))
+            try await app.services.importCalendar([YearSchedule(year: 2027, holidays: ["2027-01-01", "2027-01-04"], workdays: [], source: "test")])
+            #expect(try await !app.services.workCalendar().isWorkday(monday))
+        }
+    }
+
     @Test func portalHome_listsServiceCentres() async throws {
         try await TestApp.run { app in
             let page = try await app.page("/")

@@ -101,6 +101,7 @@ extension AppServices {
             try await CalendarStore.importSchedules(schedules, on: tx)
             try await AuditLog.append(.init(actor: "system:cli", action: "calendar.import", objectType: "calendar", objectID: schedules.map { String($0.year) }.joined(separator: ","), address: "local"), at: now, on: tx)
         }
+        cases.calendarCache.clear()
     }
 }
 

@@ -11,6 +11,7 @@ public struct CaseService: Sendable {
     let clock: any AppClock
     let blobs: BlobStore
     let paymentSecret: String
+    let calendarCache = CalendarCache()
 
     static let chinaTime = TimeZone(identifier: "Asia/Shanghai")!
 
@@ -18,17 +19,22 @@ public struct CaseService: Sendable {
 
     // MARK: calendar
 
-    /// The work calendar stored as data; the official schedules when none is stored.
+    /// The work calendar stored as data; the official schedules when none is stored. Read
+    /// through `calendarCache`: reloading ~200 rows on every change cost a fifth of the CPU
+    /// of a case step (bench/RESULTS.md).
     func calendar(on db: any Database) async throws -> WorkCalendar {
-        let days = try await CalendarDayModel.query(on: db).all()
-        guard !days.isEmpty else { return WorkCalendar.official }
+        if let cached = calendarCache.value { return cached }
+        struct Row: Decodable { var day: String; var kind: String; var year: Int }
+        let rows = try await (db as! any SQLDatabase).select().columns("day", "kind", "year").from(CalendarDayModel.schema).all(decoding: Row.self)
         var calendar = WorkCalendar()
-        for day in days {
-            guard let date = CalendarDate(iso8601: day.id!) else { continue }
-            calendar.years.insert(day.year)
-            if day.kind == "holiday" { calendar.holidays.insert(date) } else { calendar.adjustedWorkdays.insert(date) }
+        for row in rows {
+            guard let date = CalendarDate(iso8601: row.day) else { continue }
+            calendar.years.insert(row.year)
+            if row.kind == "holiday" { calendar.holidays.insert(date) } else { calendar.adjustedWorkdays.insert(date) }
         }
-        return calendar
+        let result = rows.isEmpty ? WorkCalendar.official : calendar
+        calendarCache.store(result)
+        return result
     }
 
     // MARK: plumbing
@@ -149,4 +155,22 @@ public struct CaseService: Sendable {
     static func setSuspensions(_ c: CaseModel, _ suspensions: [Suspension]) {
         c.suspensions = String(decoding: (try? JSONEncoder().encode(suspensions)) ?? Data("[]".utf8), as: UTF8.self)
     }
+}
+
+/// The work calendar as last read. It changes only by `onevisit calendar import`, which
+/// clears this process's copy; other instances see an import within `lifetime`.
+final class CalendarCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cached: (calendar: WorkCalendar, at: ContinuousClock.Instant)?
+    let lifetime: Duration = .seconds(60)
+
+    var value: WorkCalendar? {
+        lock.withLock {
+            guard let cached, ContinuousClock.now - cached.at < lifetime else { return nil }
+            return cached.calendar
+        }
+    }
+
+    func store(_ calendar: WorkCalendar) { lock.withLock { cached = (calendar, ContinuousClock.now) } }
+    func clear() { lock.withLock { cached = nil } }
 }
