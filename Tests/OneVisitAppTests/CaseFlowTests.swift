@@ -343,3 +343,46 @@ struct CaseFlowTests {
         }
     }
 }
+
+@Suite("Web apply")
+struct WebApplyTests {
+    /// A multipart body as a browser sends it.
+    static func multipart(_ fields: [String: String], files: [String: (String, Data)], boundary: String) -> ByteBuffer {
+        var body = Data()
+        for (name, value) in fields {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        for (name, (fileName, data)) in files {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(fileName)\"\r\nContent-Type: application/pdf\r\n\r\n".utf8))
+            body.append(data)
+            body.append(Data("\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
+        return ByteBuffer(bytes: body)
+    }
+
+    @Test func doubleSubmitOfTheApplyForm_createsOneCase() async throws {
+        try await TestApp.run(seed: .full) { app in
+            let implementation = try await CaseFlowTests.implementation(app, code: "XK00123001")
+            let login = try await app.form("/login", ["username": "13800000001", "password": DemoSeed.password])
+            let cookie = try #require(app.sessionCookie(from: login))
+            let form = try await app.page("/apply/\(implementation)", cookie: cookie)
+            #expect(form.status == .ok)
+            let key = try #require(form.text.range(of: #"name="submissionKey" value="[^"]+""#, options: .regularExpression).map { String(form.text[$0]).components(separatedBy: "value=\"")[1].dropLast() })
+            let boundary = "----onevisit-test"
+            let body = Self.multipart(["csrf": TestApp.csrf, "submissionKey": String(key), "deliveryMode": "pickup"], files: ["material_0": ("申请书.pdf", CaseFlowTests.pdf)], boundary: boundary)
+            var locations: [String] = []
+            for _ in 0..<2 {
+                let response = try await app.client.execute(uri: "/apply/\(implementation)", method: .post,
+                                                            headers: [.contentType: "multipart/form-data; boundary=\(boundary)", .cookie: "\(cookie); \(CookieNames.csrf)=\(TestApp.csrf)"], body: body)
+                #expect(response.status == .seeOther, "\(response.text.prefix(300))")
+                locations.append(response.headers[.location] ?? "")
+            }
+            #expect(locations[0] == locations[1])
+            #expect(locations[0].hasPrefix("/cases/"))
+            #expect(try await CaseModel.query(on: app.db).count() == 1)
+            // the uploaded file arrived
+            #expect(try await CaseMaterialModel.query(on: app.db).filter(\.$status == "provided").count() == 1)
+        }
+    }
+}

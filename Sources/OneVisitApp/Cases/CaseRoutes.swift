@@ -20,6 +20,7 @@ enum CaseRoutes {
         var deliveries: [Option]
         var applicantName: String
         var applicantIDMasked: String
+        var submissionKey: String
         var error: String?
     }
 
@@ -156,13 +157,24 @@ enum CaseRoutes {
             }
             var fields: [String: String] = [:]
             for (name, value) in form.fields where name.hasPrefix("field_") { fields[String(name.dropFirst("field_".count))] = value }
+            let guardian = SubmissionGuard(persistence: app.persistence, clock: app.clock)
+            var claimed: IdempotencyRecordModel?
+            switch try await guardian.claim(key: form["submissionKey"], owner: principal.accountID, form: "/apply/\(id)") {
+            case .done(let location): return Response.redirect(to: location)
+            case .inProgress: return Response.redirect(to: "/cases")
+            case .fresh(let record): claimed = record
+            case nil: break
+            }
             do {
                 guard let delivery = ServiceTerms.Delivery(rawValue: form["deliveryMode"]) else {
                     throw AppError.invalid("deliveryMode", code: "case.delivery_mode", "请选择结果送达方式")
                 }
                 let c = try await cases.submitOnline(.init(implementationID: id, formData: fields, files: files, deliveryMode: delivery, deliveryAddress: form["deliveryAddress"]), applicant: principal, address: context.remoteAddress)
-                return Response.redirect(to: "/cases/\(c.id!)?submitted=1")
+                let location = "/cases/\(c.id!)?submitted=1"
+                if let claimed { try await guardian.complete(claimed, location: location) }
+                return Response.redirect(to: location)
             } catch let error as AppError where error.status == .unprocessableContent || error.status == .contentTooLarge {
+                if let claimed { await guardian.release(claimed) }
                 let guide = try await app.catalog.guide(implementationID: id)
                 guard let account = try await AccountModel.find(principal.accountID, on: db) else { throw AppError.unauthenticated }
                 return try app.renderer.page("apply", try await applyPage(app, context, guide: guide, account: account, error: error.title), status: error.status)
@@ -423,6 +435,6 @@ enum CaseRoutes {
                 ServiceTerms.Delivery.allCases.first { $0.chineseName == name }.map { .init(value: $0.rawValue, label: name, selected: index == 0) }
             },
             applicantName: account.displayName, applicantIDMasked: (account.idNumber ?? account.creditCode).map { Masking.mask($0, keepPrefix: 4, keepSuffix: 4) } ?? "",
-            error: error)
+            submissionKey: UUID().uuidString, error: error)
     }
 }

@@ -1,0 +1,45 @@
+import FluentKit
+import Foundation
+
+/// A web form that creates something carries a one-time `submissionKey`; a second submit
+/// of the same form (a double click, a reload) leads to what the first created instead of
+/// creating it again — the page counterpart of the API's `Idempotency-Key`.
+struct SubmissionGuard {
+    let persistence: Persistence
+    let clock: any AppClock
+
+    enum Claim {
+        /// First use of the key: go ahead, then `complete` or `release`.
+        case fresh(IdempotencyRecordModel)
+        /// Already done: where the first submit led.
+        case done(String)
+        /// The first submit is still running.
+        case inProgress
+    }
+
+    func claim(key: String, owner: UUID, form: String) async throws -> Claim? {
+        guard (8...100).contains(key.count) else { return nil }
+        let scope = AccountService.sha256("\(owner)|\(form)|\(key)")
+        let record = IdempotencyRecordModel()
+        record.scopeKey = scope
+        record.requestHash = "web-form"
+        record.createdAt = clock.now
+        do {
+            try await record.create(on: persistence.db)
+            return .fresh(record)
+        } catch {
+            guard let existing = try await IdempotencyRecordModel.query(on: persistence.db).filter(\.$scopeKey == scope).first() else { throw error }
+            return existing.body.map { .done($0) } ?? .inProgress
+        }
+    }
+
+    func complete(_ record: IdempotencyRecordModel, location: String) async throws {
+        record.status = 303
+        record.body = location
+        try await record.update(on: persistence.db)
+    }
+
+    func release(_ record: IdempotencyRecordModel) async {
+        try? await record.delete(on: persistence.db)
+    }
+}
