@@ -38,6 +38,14 @@ struct CaseMachineTests {
         }
     }
 
+    @Test func offers_matchesTheLegalTable() {
+        for state in CaseState.allCases {
+            for action in CaseAction.allCases {
+                #expect(CaseMachine.offers(action, from: state) == (Self.legal[state]?.contains(action) ?? false), "\(state) + \(action)")
+            }
+        }
+    }
+
     @Test func finalStates_acceptNothing() {
         for state in CaseState.allCases where state.isFinal {
             for action in CaseAction.allCases {

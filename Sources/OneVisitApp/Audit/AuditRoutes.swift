@@ -32,12 +32,8 @@ enum AuditRoutes {
     static let auditors: Set<Role> = [.staff(.auditor), .staff(.systemAdmin)]
 
     static func recent(on db: any Database, limit: Int = 100) async throws -> [RecordView] {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "zh_CN")
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return try await AuditRecordModel.query(on: db).sort(\.$sequence, .descending).limit(limit).all().map { r in
-            RecordView(sequence: r.sequence, occurredAt: r.occurredAt, occurredAtText: formatter.string(from: r.occurredAt), actor: r.actor,
+        try await AuditRecordModel.query(on: db).sort(\.$sequence, .descending).limit(limit).all().map { r in
+            RecordView(sequence: r.sequence, occurredAt: r.occurredAt, occurredAtText: DisplayDate.second(r.occurredAt), actor: r.actor,
                        action: r.action, objectType: r.objectType, objectID: r.objectID, address: r.address, detail: r.detail)
         }
     }

@@ -111,15 +111,15 @@ enum CaseRoutes {
         let isLeadHead = principal.role == .staff(.departmentHead) && principal.departmentID == c.departmentID
         let page = CasePage(
             layout: context.layout("办件 \(c.number)"), detail: detail, isNew: isNew, error: error, isApplicant: isApplicant,
-            canWithdraw: isApplicant && [.received, .awaitingCorrection, .underReview, .reviewed].contains(state),
+            canWithdraw: isApplicant && CaseMachine.offers(.withdraw, from: state),
             canPay: isApplicant && state == .approved && detail.payment?.paid == false,
-            canResubmit: isApplicant && state == .awaitingCorrection,
+            canResubmit: isApplicant && CaseMachine.offers(.resubmit, from: state),
             canSupply: isApplicant && c.toleranceDeadline != nil && (state == .underReview || state == .reviewed),
-            clerkActions: isClerk, canAccept: isClerk && state == .received, canNotice: isClerk && state == .received,
-            canClerkResubmit: isClerk && state == .awaitingCorrection,
-            canDeliver: isClerk && state == .approved && c.deliveryMode != "download", canPayWindow: isClerk && state == .approved && detail.payment?.paid == false,
+            clerkActions: isClerk, canAccept: isClerk && CaseMachine.offers(.accept, from: state), canNotice: isClerk && CaseMachine.offers(.issueNotice, from: state),
+            canClerkResubmit: isClerk && CaseMachine.offers(.resubmit, from: state),
+            canDeliver: isClerk && CaseMachine.offers(.deliver, from: state) && c.deliveryMode != "download", canPayWindow: isClerk && state == .approved && detail.payment?.paid == false,
             reviewerActions: isDepartment && state == .underReview,
-            canDecide: isLeadHead && state == .reviewed, canExtend: isLeadHead && (state == .underReview || state == .reviewed),
+            canDecide: isLeadHead && CaseMachine.offers(.approve, from: state), canExtend: isLeadHead && (state == .underReview || state == .reviewed),
             today: app.cases.today.description)
         return try app.renderer.page("case", page, status: status)
     }

@@ -13,7 +13,7 @@ public struct CaseService: Sendable {
     let paymentSecret: String
     let calendarCache = CalendarCache()
 
-    static let chinaTime = TimeZone(identifier: "Asia/Shanghai")!
+    static let chinaTime = DisplayDate.chinaTime
 
     var today: CalendarDate { CalendarDate(date: clock.now, timeZone: Self.chinaTime) }
 
@@ -76,13 +76,7 @@ public struct CaseService: Sendable {
         return doc
     }
 
-    static func dateText(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "zh_CN")
-        f.timeZone = chinaTime
-        f.dateFormat = "yyyy年M月d日 HH:mm"
-        return f.string(from: date)
-    }
+    static func dateText(_ date: Date) -> String { DisplayDate.minute(date) }
 
     static func dayText(_ day: CalendarDate) -> String { "\(day.year)年\(day.month)月\(day.day)日" }
 

@@ -138,13 +138,7 @@ struct GuideView: ResponseEncodable, Sendable {
         publishedAtText = version.publishedAt.map { Self.dateText($0) }
     }
 
-    static func dateText(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "zh_CN")
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        formatter.dateFormat = "yyyy年M月d日"
-        return formatter.string(from: date)
-    }
+    static func dateText(_ date: Date) -> String { DisplayDate.day(date) }
 }
 
 /// One line of a guide list.

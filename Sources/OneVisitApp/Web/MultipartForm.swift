@@ -45,9 +45,7 @@ struct MultipartForm {
             body = ByteBuffer()
         }
         do { try parser.execute(buffer) } catch { throw AppError.malformedBody }
-        guard let cookie = request.cookies[CookieNames.csrf]?.value, !cookie.isEmpty, form["csrf"] == cookie else {
-            throw AppError.csrf
-        }
+        try WebForm.checkCSRF(submitted: form["csrf"], request: request)
         return form
     }
 

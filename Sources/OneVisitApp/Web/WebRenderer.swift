@@ -67,10 +67,16 @@ struct WebForm {
             fields[key] = value
         }
         let form = WebForm(fields: fields)
-        guard let cookie = request.cookies[CookieNames.csrf]?.value, !cookie.isEmpty, form["csrf"] == cookie else {
+        try checkCSRF(submitted: form["csrf"], request: request)
+        return form
+    }
+
+    /// Double-submit check: the form's token must equal the browser's `ov_csrf` cookie,
+    /// which another site can neither read nor send (SameSite=Strict).
+    static func checkCSRF(submitted: String, request: Request) throws {
+        guard let cookie = request.cookies[CookieNames.csrf]?.value, !cookie.isEmpty, submitted == cookie else {
             throw AppError.csrf
         }
-        return form
     }
 }
 

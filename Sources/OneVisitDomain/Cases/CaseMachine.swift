@@ -100,6 +100,18 @@ public struct CaseFacts: Sendable, Equatable {
 /// The case state machine. Pure: the state, an action and the facts in; the next state
 /// or the reason it is refused out.
 public enum CaseMachine {
+    /// Whether `action` can ever follow `state` (facts such as missing materials may still
+    /// refuse it); pages use this to offer only the steps the machine allows.
+    public static func offers(_ action: CaseAction, from state: CaseState) -> Bool {
+        let permissive: CaseFacts = switch action {
+        case .toleranceAccept: CaseFacts(onlySecondaryMissing: true, complete: false)
+        case .completeReview: CaseFacts(allReviewsDone: true)
+        case .reportUp: CaseFacts(decidedAbove: true)
+        default: CaseFacts()
+        }
+        return (try? apply(action, to: state, facts: permissive)) != nil
+    }
+
     public static func apply(_ action: CaseAction, to state: CaseState, facts: CaseFacts) throws(CaseError) -> CaseState {
         func refuse(_ code: String, _ message: String) -> CaseError { CaseError(code: code, message: message) }
         let illegal = refuse("case.illegal_transition", "办件当前状态为“\(state.chineseName)”，不能\(action.chineseName)")
