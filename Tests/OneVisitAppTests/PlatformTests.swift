@@ -17,6 +17,14 @@ struct PlatformTests {
         }
     }
 
+    @Test func livez_isPlainText() async throws {
+        try await TestApp.run(seed: .none) { app in
+            let live = try await app.page("/livez")
+            #expect(live.status == .ok)
+            #expect(live.text == "ok\n")
+        }
+    }
+
     @Test func metrics_countRequestsByRoute() async throws {
         try await TestApp.run(seed: .none) { app in
             _ = try await app.page("/healthz")

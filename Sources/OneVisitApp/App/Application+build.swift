@@ -65,6 +65,11 @@ public func buildRouter(services: AppServices, logger: Logger = Logger(label: "o
         return Response(status: ok ? .ok : .serviceUnavailable, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(string: body)))
     }
+    // Liveness without the database (for a load balancer, and the plaintext route of the benchmarks).
+    router.get("/livez") { _, _ -> Response in
+        Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+    }
     router.get("/metrics") { _, _ -> Response in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
                  body: .init(byteBuffer: ByteBuffer(string: services.metrics.render())))

@@ -47,6 +47,7 @@ public enum DemoSeed {
         .init(username: "reviewer.zz", name: "李建国", role: .departmentReviewer, region: "410100", department: "市场监督管理局"),
         .init(username: "reviewer.zz.b", name: "孙海燕", role: .departmentReviewer, region: "410100", department: "市场监督管理局"),
         .init(username: "reviewer.zz.zj", name: "周立新", role: .departmentReviewer, region: "410100", department: "住房和城乡建设局"),
+        .init(username: "head.zz.zj", name: "许文博", role: .departmentHead, region: "410100", department: "住房和城乡建设局"),
         .init(username: "head.zz", name: "陈志强", role: .departmentHead, region: "410100", department: "市场监督管理局"),
         .init(username: "reviewer.zz.zr", name: "吴磊", role: .departmentReviewer, region: "410100", department: "自然资源和规划局"),
         .init(username: "head.zz.zr", name: "黄丽", role: .departmentHead, region: "410100", department: "自然资源和规划局"),
