@@ -128,7 +128,7 @@ extension Role {
                 .init(title: "指南监督", summary: "三级十同差异、材料简化与指南完整性", clause: "R10.3", status: .available(path: "/catalog/drift")),
                 .init(title: "电子监察", summary: "超期预警、违规办理、整改跟踪", clause: "R10.2", status: .planned),
                 .init(title: "投诉与好差评", summary: "投诉处理、差评回访与整改", clause: "R9.2", status: .planned),
-                .init(title: "考核指标", summary: "按时办结率、一次办结率等指标，可下钻导出", clause: "R11.3.4", status: .planned),
+                .init(title: "考核指标", summary: "按时办结率、当场受理率、网上办结率与超期件，可下钻导出", clause: "R11.3.4", status: .available(path: "/supervision")),
             ]
         case .staff(.systemAdmin):
             [

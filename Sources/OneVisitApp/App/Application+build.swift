@@ -11,6 +11,7 @@ public struct AppServices: Sendable {
     public let accounts: AccountService
     public let catalog: CatalogService
     public let cases: CaseService
+    let supervision: SupervisionService
     public let blobs: BlobStore
     public let renderer: WebRenderer
     public let metrics: AppMetrics
@@ -32,7 +33,8 @@ public struct AppServices: Sendable {
         let catalog = CatalogService(persistence: persistence, clock: dependencies.clock, blobs: blobs)
         let cases = CaseService(persistence: persistence, clock: dependencies.clock, blobs: blobs, paymentSecret: config.paymentSecret)
         return AppServices(
-            config: config, persistence: persistence, accounts: accounts, catalog: catalog, cases: cases, blobs: blobs,
+            config: config, persistence: persistence, accounts: accounts, catalog: catalog, cases: cases,
+            supervision: SupervisionService(persistence: persistence, cases: cases), blobs: blobs,
             renderer: try await WebRenderer.load(), metrics: metrics, clock: dependencies.clock)
     }
 }
@@ -81,6 +83,7 @@ public func buildRouter(services: AppServices, logger: Logger = Logger(label: "o
     AuditRoutes.addPages(to: router, app: services)
     CatalogRoutes.addPages(to: router, app: services)
     CaseRoutes.addPages(to: router, app: services)
+    SupervisionRoutes.addPages(to: router, app: services)
 
     let api = router.group("/api/v1")
         .add(middleware: IdempotencyMiddleware(persistence: services.persistence, clock: services.clock))
@@ -90,6 +93,7 @@ public func buildRouter(services: AppServices, logger: Logger = Logger(label: "o
     AuditRoutes.addAPI(to: api, app: services)
     CatalogRoutes.addAPI(to: api, app: services)
     CaseRoutes.addAPI(to: api, app: services)
+    SupervisionRoutes.addAPI(to: api, app: services)
     return router
 }
 

@@ -1,4 +1,5 @@
 import FluentKit
+import FluentSQL
 import Foundation
 
 /// 办件.
@@ -37,6 +38,9 @@ final class CaseModel: Model, @unchecked Sendable {
     @OptionalField(key: "result_sha") var resultSHA: String?
     @Field(key: "version") var version: Int
     @Field(key: "updated_at") var updatedAt: Date
+    /// The last day of the time limit, kept with every change so that supervision can count
+    /// overdue and on-time cases in SQL (nil before acceptance and while suspended).
+    @OptionalField(key: "due_on") var dueOn: String?
 
     init() {}
 }
@@ -301,5 +305,39 @@ struct CreateCases: AsyncMigration {
         for table in ["calendar_days", "counters", "violations", "payments", "case_visits", "case_documents", "case_tasks", "case_events", "case_materials", "cases"] {
             try await database.schema(table).delete()
         }
+    }
+}
+
+/// The lookups of the case pages, the queues and supervision at a million cases: every
+/// foreign key a page follows, and the columns the dashboards group by.
+struct AddCaseIndexes: AsyncMigration {
+    static let indexes: [(name: String, table: String, columns: [String])] = [
+        ("case_events_case", "case_events", ["case_id", "at"]),
+        ("case_tasks_case", "case_tasks", ["case_id"]),
+        ("case_tasks_department", "case_tasks", ["department_id", "state"]),
+        ("case_materials_case", "case_materials", ["case_id"]),
+        ("case_documents_case", "case_documents", ["case_id"]),
+        ("case_visits_case", "case_visits", ["case_id"]),
+        ("payments_case", "payments", ["case_id"]),
+        ("violations_case", "violations", ["case_id"]),
+        ("cases_applicant", "cases", ["applicant_id", "received_at"]),
+        ("cases_department_state", "cases", ["department_id", "state"]),
+        ("cases_region_state", "cases", ["region_code", "state", "received_at"]),
+    ]
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("cases").field("due_on", .string).update()
+        let sql = database as! any SQLDatabase
+        for index in Self.indexes {
+            var create = sql.create(index: index.name).on(index.table)
+            for column in index.columns { create = create.column(column) }
+            try await create.run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        for index in Self.indexes.reversed() { try await sql.drop(index: index.name).run() }
+        try await database.schema("cases").deleteField("due_on").update()
     }
 }

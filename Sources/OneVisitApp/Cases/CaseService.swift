@@ -106,6 +106,7 @@ public struct CaseService: Sendable {
             guard rows.count == 1 else { throw AppError(.conflict, code: "case.stale", title: "办件已被他人处理，请刷新后重试") }
             c.version = version + 1
             c.updatedAt = now
+            c.dueOn = self.clock(for: c)?.deadline(calendar: calendar)?.description
             try await c.update(on: tx)
             try await AuditLog.append(.init(actor: change.actor.auditName, action: action, objectType: "case", objectID: c.number, address: change.address, detail: c.state), at: now, on: tx)
             return result

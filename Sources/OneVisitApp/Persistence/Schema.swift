@@ -11,6 +11,7 @@ enum Schema {
         CreateCatalog(),
         CreateCases(),
         LoadOfficialCalendar(),
+        AddCaseIndexes(),
     ]
 }
 
