@@ -205,30 +205,118 @@ struct Jobs: AsyncParsableCommand {
 }
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "性能基准：案件全流程（服务层内） (benchmarks; not tests)", subcommands: [Lifecycle.self])
+    static let configuration = CommandConfiguration(
+        abstract: "性能基准（不是测试，只报告数字）(benchmarks; not tests)",
+        subcommands: [Lifecycle.self, SeedCases.self, Queries.self])
+
+    /// Writes `object` as JSON to `path` ("-" for standard output).
+    static func writeJSON(_ object: [String: Any], to path: String?) throws {
+        guard let path else { return }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        if path == "-" { print(String(decoding: data, as: UTF8.self)) } else { try data.write(to: URL(fileURLWithPath: path)) }
+    }
+
+    /// Runs `body` on migrated services with the demo data, and always closes the database.
+    static func withDemoServices(label: String, _ body: (AppServices) async throws -> Void) async throws {
+        let (services, _) = try await loadServices(label: label)
+        do {
+            try await services.persistence.migrate()
+            _ = try await DemoSeed.load(into: services)
+            try await body(services)
+        } catch {
+            await services.persistence.shutdown()
+            throw error
+        }
+        await services.persistence.shutdown()
+    }
 
     struct Lifecycle: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "提交→受理→两部门并联审查→决定→送达，每步一个持久事务")
         @Option(help: "办件数") var cases = 500
         @Option(help: "并发客户端数") var clients = 1
-        @Option(help: "SQLite synchronous：FULL（默认）或 NORMAL") var synchronous = "FULL"
+        @Option(help: "SQLite synchronous：FULL（默认）或 NORMAL（PostgreSQL 忽略）") var synchronous = "FULL"
+        @Option(help: "把结果写成 JSON 文件（- 为标准输出）") var json: String?
 
         func run() async throws {
             guard ["FULL", "NORMAL"].contains(synchronous.uppercased()) else { throw ValidationError("synchronous 应为 FULL 或 NORMAL") }
-            let (services, _) = try await loadServices(label: "onevisit.bench")
-            do {
-                try await services.persistence.migrate()
-                _ = try await DemoSeed.load(into: services)
-                if services.config.database.isSQLite {
+            guard cases > 0, clients > 0 else { throw ValidationError("cases 与 clients 应为正数") }
+            try await Bench.withDemoServices(label: "onevisit.bench") { services in
+                let sqlite = services.config.database.isSQLite
+                if sqlite {
                     try await services.persistence.sql.raw("PRAGMA synchronous=\(unsafeRaw: synchronous.uppercased())").run()
                 }
                 let done = ProgressCounter(total: cases)
                 let report = try await LifecycleBench.run(services: services, cases: cases, clients: clients) { done.advance(by: $0) }
-                FileHandle.standardError.write(Data("\n".utf8))
-                print(String(format: "lifecycle in-process: %d cases, %d clients, %@ synchronous=%@: %.1f cases/s (%.2f s)",
-                             report.cases, report.clients, services.config.database.description, synchronous.uppercased(), report.casesPerSecond, report.seconds))
+                done.finish()
+                print(String(format: "lifecycle in-process: %d cases, %d clients, %@%@: %.1f cases/s (%.2f s)",
+                             report.cases, report.clients, services.config.database.description, sqlite ? " synchronous=\(synchronous.uppercased())" : "",
+                             report.casesPerSecond, report.seconds))
                 for step in report.steps { print(String(format: "  %-8@ p50 %7.2f ms   p99 %7.2f ms", step.name, step.p50, step.p99)) }
                 print("  lost or doubled transitions: \(report.lostOrDoubled)")
+                try Bench.writeJSON([
+                    "bench": "lifecycle", "database": sqlite ? "sqlite" : "postgresql", "synchronous": sqlite ? synchronous.uppercased() : NSNull(),
+                    "cases": report.cases, "clients": report.clients, "seconds": report.seconds, "cases_per_s": report.casesPerSecond,
+                    "steps": report.steps.map { ["name": $0.name, "p50_ms": $0.p50, "p99_ms": $0.p99, "count": $0.count] },
+                    "lost_or_doubled": report.lostOrDoubled, "rss_mb": QueryBench.residentMegabytes(),
+                ], to: json)
+            }
+        }
+    }
+
+    struct SeedCases: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "seed", abstract: "批量生成办件及其流转记录（查询基准用）")
+        @Option(help: "办件数") var cases = 100_000
+        @Option(help: "把结果写成 JSON 文件（- 为标准输出）") var json: String?
+        @Option(help: "把查询样本（办件编号、后四位、申请人）写成 JSON 文件") var samples: String?
+
+        func run() async throws {
+            guard cases > 0 else { throw ValidationError("cases 应为正数") }
+            try await Bench.withDemoServices(label: "onevisit.bench") { services in
+                let done = ProgressCounter(total: cases)
+                let report = try await BulkSeed.run(services: services, count: cases) { done.advance(by: $0) }
+                done.finish()
+                var bytes: Int?
+                if case .sqliteFile(let path) = services.config.database {
+                    try await services.persistence.sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+                    bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+                }
+                print(String(format: "bulk seed: %d cases, %d events, %d applicants in %.1f s (%.0f cases/s)",
+                             report.cases, report.events, report.applicants, report.seconds, Double(report.cases) / report.seconds))
+                try Bench.writeJSON([
+                    "bench": "seed", "cases": report.cases, "events": report.events, "applicants": report.applicants, "seconds": report.seconds,
+                    "rows_per_s": Double(report.cases + report.events + report.applicants) / report.seconds, "db_bytes": bytes ?? NSNull(),
+                ], to: json)
+                if let samples {
+                    try JSONEncoder().encode(report.samples).write(to: URL(fileURLWithPath: samples))
+                }
+            }
+        }
+    }
+
+    struct Queries: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "办件进度查询、申请人办件列表、考核指标（冷/热）与内存")
+        @Option(help: "onevisit bench seed --samples 写出的样本文件") var samples: String
+        @Option(help: "进度查询次数") var lookups = 20000
+        @Option(help: "把结果写成 JSON 文件（- 为标准输出）") var json: String?
+
+        func run() async throws {
+            let list: [BulkSeed.Sample]
+            do {
+                list = try JSONDecoder().decode([BulkSeed.Sample].self, from: Data(contentsOf: URL(fileURLWithPath: samples)))
+            } catch {
+                throw ValidationError("无法读取样本文件 \(samples)：\(error.localizedDescription)")
+            }
+            let (services, _) = try await loadServices(label: "onevisit.bench")
+            do {
+                let report = try await QueryBench.run(services: services, samples: list, lookups: lookups)
+                print(String(format: "queries at %d cases: progress p50 %.0f µs p99 %.0f µs (%.0f/s); applicant list p50 %.0f µs p99 %.0f µs; indicators cold %.1f ms warm %.1f ms; RSS %.0f MB; misses %d",
+                             report.cases, report.progress.p50, report.progress.p99, report.progress.perSecond, report.applicantList.p50, report.applicantList.p99,
+                             report.kpiColdMilliseconds, report.kpiWarmMilliseconds, report.residentMegabytes, report.misses))
+                try Bench.writeJSON([
+                    "bench": "queries", "cases": report.cases, "progress": report.progress.dictionary, "applicant_list": report.applicantList.dictionary,
+                    "kpi": ["cold_ms": report.kpiColdMilliseconds, "warm_ms": report.kpiWarmMilliseconds], "rss_mb": report.residentMegabytes,
+                    "misses": report.misses,
+                ], to: json)
             } catch {
                 await services.persistence.shutdown()
                 throw error
@@ -238,20 +326,32 @@ struct Bench: AsyncParsableCommand {
     }
 }
 
-/// A progress bar on standard error for long commands.
+/// A progress bar on standard error for long commands: done/total, rate and time left.
 final class ProgressCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var done = 0
+    private var shown = -1
     private let total: Int
+    private let started = ContinuousClock.now
     init(total: Int) { self.total = total }
+
     func advance(by n: Int) {
         lock.lock()
         done += n
         let value = done
+        let show = value == total || value - max(shown, 0) >= max(1, total / 100)
+        if show { shown = value }
         lock.unlock()
-        guard value % max(1, total / 50) == 0 || value == total else { return }
+        guard show else { return }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let rate = seconds > 0 ? Double(value) / seconds : 0
+        let left = rate > 0 ? Double(total - value) / rate : 0
         let width = 30
         let filled = total == 0 ? width : width * value / total
-        FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(value)/\(total)".utf8))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d  %.0f/s  剩余 %.0f s ", bar, value, total, rate, left).utf8))
     }
+
+    func finish() { FileHandle.standardError.write(Data("\n".utf8)) }
 }

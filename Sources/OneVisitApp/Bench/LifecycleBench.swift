@@ -13,7 +13,7 @@ public enum LifecycleBench {
         public var seconds: Double
         public var casesPerSecond: Double
         /// p50 and p99 in milliseconds per step.
-        public var steps: [(name: String, p50: Double, p99: Double)]
+        public var steps: [(name: String, p50: Double, p99: Double, count: Int)]
         public var lostOrDoubled: Int
     }
 
@@ -105,6 +105,6 @@ public enum LifecycleBench {
         let reviewed = try await CaseEventModel.query(on: db).filter(\.$action == "reviewed").count()
         let lost = abs(delivered - cases) + abs(reviews - 2 * cases) + abs(reviewed - cases)
         return Report(cases: cases, clients: clients, seconds: seconds, casesPerSecond: Double(cases) / seconds,
-                      steps: stepNames.map { ($0, percentile(timings[$0] ?? [], 0.5), percentile(timings[$0] ?? [], 0.99)) }, lostOrDoubled: lost)
+                      steps: stepNames.map { ($0, percentile(timings[$0] ?? [], 0.5), percentile(timings[$0] ?? [], 0.99), timings[$0]?.count ?? 0) }, lostOrDoubled: lost)
     }
 }

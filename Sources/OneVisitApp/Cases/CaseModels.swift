@@ -321,7 +321,8 @@ struct AddCaseIndexes: AsyncMigration {
         ("payments_case", "payments", ["case_id"]),
         ("violations_case", "violations", ["case_id"]),
         ("cases_applicant", "cases", ["applicant_id", "received_at"]),
-        ("cases_department_state", "cases", ["department_id", "state"]),
+        // Covers the supervision counts and their drill-down: one range per department, no table reads.
+        ("cases_supervision", "cases", ["department_id", "received_on", "state", "clock_start", "stopped_on", "due_on", "channel", "delivery_mode"]),
         ("cases_region_state", "cases", ["region_code", "state", "received_at"]),
     ]
 

@@ -53,6 +53,13 @@ struct SupervisionService: Sendable {
     func report(region: RegionCode, period: Period) async throws -> Report {
         let sql = persistence.sql
         let today = cases.today.description
+        // Every department of the region is listed, also those without cases (an empty row is a finding too).
+        let departments = try await DepartmentModel.query(on: persistence.db).filter(\.$regionCode =~ region.subtreePrefix).all()
+        guard !departments.isEmpty else {
+            return Report(regionCode: region.value, from: period.from.description, to: period.to.description, asOf: today, total: Indicators(), departments: [])
+        }
+        // By department, not by region code: each department is one range of the covering index.
+        let departmentList = SQLList(departments.map { SQLBind($0.id!) })
         let running = [CaseState.underReview.rawValue, CaseState.reviewed.rawValue]
         let open = [CaseState.received.rawValue, CaseState.awaitingCorrection.rawValue] + running
         let openList = SQLList(open.map { SQLBind($0) })
@@ -68,12 +75,12 @@ struct SupervisionService: Sendable {
               SUM(CASE WHEN state IN (\(openList)) THEN 1 ELSE 0 END) AS open,
               SUM(CASE WHEN state IN (\(runningList)) AND stopped_on IS NULL AND due_on IS NOT NULL AND due_on < \(bind: today) THEN 1 ELSE 0 END) AS overdue
             FROM cases
-            WHERE region_code LIKE \(bind: region.subtreePrefix + "%") AND received_on >= \(bind: period.from.description) AND received_on <= \(bind: period.to.description)
+            WHERE department_id IN (\(departmentList)) AND received_on >= \(bind: period.from.description) AND received_on <= \(bind: period.to.description)
             GROUP BY department_id
             """).all()
         let violationRows = try await sql.raw("""
             SELECT c.department_id AS department_id, COUNT(*) AS n FROM violations v JOIN cases c ON c.id = v.case_id
-            WHERE c.region_code LIKE \(bind: region.subtreePrefix + "%") AND c.received_on >= \(bind: period.from.description) AND c.received_on <= \(bind: period.to.description)
+            WHERE c.department_id IN (\(departmentList)) AND c.received_on >= \(bind: period.from.description) AND c.received_on <= \(bind: period.to.description)
             GROUP BY c.department_id
             """).all()
         var violations: [UUID: Int] = [:]
@@ -86,8 +93,6 @@ struct SupervisionService: Sendable {
                                      decided: try count("decided"), decidedOnTime: try count("on_time"), decidedOnline: try count("online"),
                                      open: try count("open"), overdue: try count("overdue"), violations: violations[id] ?? 0)
         }
-        // Every department of the region is listed, also those without cases (an empty row is a finding too).
-        let departments = try await DepartmentModel.query(on: persistence.db).filter(\.$regionCode =~ region.subtreePrefix).all()
         let rowsOut = departments.map { d in
             DepartmentFigures(departmentID: d.id!, departmentName: d.name, regionCode: d.regionCode, figures: figures[d.id!] ?? Indicators())
         }.sorted { ($0.figures.overdue, $0.figures.received, $1.regionCode, $1.departmentName) > ($1.figures.overdue, $1.figures.received, $0.regionCode, $0.departmentName) }

@@ -1,0 +1,207 @@
+import FluentKit
+import FluentSQL
+import Foundation
+import OneVisitDomain
+
+/// Bulk cases for the query benchmarks (issue 5, bench 4): `count` cases spread over this year
+/// on every published guide, in every state a year of work leaves, each with its events, by
+/// multi-row inserts in batches of 1,000 cases per transaction (one audit record per batch).
+/// Benchmark data only: it never runs in `serve`, and the numbers it makes carry a letter
+/// that real numbers never start their random part with ("Z"), so a bench database is recognisable.
+public enum BulkSeed {
+    public struct Sample: Codable, Sendable {
+        public var number: String
+        public var last4: String
+        public var applicant: String
+    }
+
+    public struct Report: Sendable {
+        public var cases: Int
+        public var events: Int
+        public var applicants: Int
+        public var seconds: Double
+        public var samples: [Sample]
+    }
+
+    /// A small, fast, seeded generator (SplitMix64), so two runs seed the same data.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    struct Guide {
+        var version: GuideVersionModel
+        var departmentID: UUID
+        var regionCode: String
+        var legalLimit: Int
+        var promisedLimit: Int
+        var feeFen: Int
+        var trips: Int
+    }
+
+    static let caseColumns = ["id", "number", "item_code", "item_name", "implementation_id", "guide_version_id", "region_code", "department_id",
+                              "applicant_id", "applicant_name", "applicant_id_number", "applicant_phone", "channel", "state", "received_at", "received_on",
+                              "accepted_at", "clock_start", "acceptance_number", "legal_limit", "promised_limit", "extension_days", "suspensions",
+                              "stopped_on", "tolerance_deadline", "fee_fen", "trips_promised", "delivery_mode", "delivery_detail", "form_data",
+                              "result_sha", "version", "updated_at", "due_on"]
+    static let eventColumns = ["id", "case_id", "at", "actor", "action", "title", "note", "state_after"]
+    static let accountColumns = ["id", "login_name", "password_hash", "role", "display_name", "applicant_type", "id_number", "phone",
+                                 "failed_logins", "created_at", "version"]
+
+    public static func run(services: AppServices, count: Int, seed: UInt64 = 20261129, progress: @escaping @Sendable (Int) -> Void) async throws -> Report {
+        let db = services.persistence.db
+        let started = ContinuousClock.now
+        let calendar = try await services.workCalendar()
+        let today = services.cases.today
+        var guides: [Guide] = []
+        for version in try await GuideVersionModel.query(on: db).filter(\.$state == GuideState.published.rawValue).sort(\.$itemCode).sort(\.$regionCode).all() {
+            guard let implementation = try await ImplementationModel.find(version.implementationID, on: db) else { continue }
+            let definition = try CatalogService.decode(version.definition)
+            guides.append(Guide(version: version, departmentID: implementation.departmentID, regionCode: implementation.regionCode,
+                                legalLimit: definition.terms.legalLimit, promisedLimit: definition.attributes.promisedLimit,
+                                feeFen: definition.attributes.fees.compactMap { FeeAmount.fen(from: $0.standard) }.first ?? 0, trips: definition.terms.trips))
+        }
+        guard !guides.isEmpty else { throw AppError(.notFound, code: "bench.no_guides", title: "没有已发布的办事指南，请先运行 onevisit seed --demo") }
+        guard let demo = try await AccountModel.query(on: db).filter(\.$loginName == "13800000001").first() else {
+            throw AppError(.notFound, code: "bench.applicant", title: "缺少演示申请人，请先运行 onevisit seed --demo")
+        }
+        let hash = demo.passwordHash
+        var rng = SplitMix(state: seed)
+        let now = services.clock.now
+        let firstDay = CalendarDate(year: today.year, month: 1, day: 5)!
+        let span = max(1, firstDay.days(to: today))
+
+        // Applicants: one per ten cases, persons with valid ID numbers (GB 11643) and mobiles.
+        struct Applicant { var id: UUID; var name: String; var idNumber: String; var phone: String }
+        var applicants = [Applicant(id: demo.id!, name: demo.displayName, idNumber: demo.idNumber ?? "", phone: demo.phone ?? demo.loginName)]
+        let surnames = Array("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"), given = Array("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂")
+        let applicantCount = max(1, count / 10)
+        var accountRows: [[any Encodable & Sendable]] = []
+        for i in 0..<applicantCount {
+            let birth = CalendarDate(year: 1960, month: 1, day: 1)!.adding(days: (i / 1000) % 16000)
+            let first17 = "410102" + String(format: "%04d%02d%02d", birth.year, birth.month, birth.day) + String(format: "%03d", i % 1000)
+            let idNumber = first17 + String(ResidentID.checkCharacter(for: first17)!)
+            let phone = "139" + String(format: "%08d", i)
+            let name = String(surnames[i % surnames.count]) + String(given[(i / surnames.count) % given.count]) + String(given[(i / 7) % given.count])
+            let id = UUID()
+            applicants.append(Applicant(id: id, name: name, idNumber: idNumber, phone: phone))
+            accountRows.append([id, phone, hash, Role.applicant.code, name, "person", idNumber, phone, 0, now, 1])
+        }
+        for chunk in stride(from: 0, to: accountRows.count, by: 5000) {
+            let rows = Array(accountRows[chunk..<min(chunk + 5000, accountRows.count)])
+            try await services.persistence.transaction { tx in
+                try await insert(into: "accounts", columns: accountColumns, rows: rows, on: tx)
+            }
+        }
+
+        var samples: [Sample] = []
+        var events = 0
+        let batch = 1000
+        for start in stride(from: 0, to: count, by: batch) {
+            var caseRows: [[any Encodable & Sendable]] = []
+            var eventRows: [[any Encodable & Sendable]] = []
+            for i in start..<min(start + batch, count) {
+                let guide = guides[Int(rng.next() % UInt64(guides.count))]
+                // The demo applicant has 40 cases, the others about ten each.
+                let applicant = i < 40 ? applicants[0] : applicants[1 + Int(rng.next() % UInt64(applicantCount))]
+                let received = firstDay.adding(days: Int(rng.next() % UInt64(span)))
+                let receivedAt = date(received, seconds: 9 * 3600 + Int(rng.next() % 28800))
+                let old = received.days(to: today) > 60
+                let roll = Int(rng.next() % 100)
+                let state: CaseState = old
+                    ? (roll < 80 ? .delivered : roll < 88 ? .rejected : roll < 92 ? .approved : roll < 95 ? .withdrawn : roll < 98 ? .notAccepted : .reportedUp)
+                    : (roll < 20 ? .received : roll < 25 ? .awaitingCorrection : roll < 60 ? .underReview : roll < 70 ? .reviewed
+                        : roll < 90 ? .delivered : roll < 95 ? .approved : .rejected)
+                let accepted = ![.received, .awaitingCorrection, .withdrawn, .notAccepted].contains(state)
+                let clockStart = accepted ? (rng.next() % 10 < 7 ? received : calendar.addWorkdays(received, 1 + Int(rng.next() % 3))) : nil
+                let limit = guide.promisedLimit
+                let due = clockStart.flatMap { LegalClock(start: $0, limit: limit).deadline(calendar: calendar) }
+                let decided = [.approved, .rejected, .delivered, .reportedUp].contains(state)
+                var stopped: CalendarDate?
+                if decided, let clockStart {
+                    // nine in ten within the limit, the rest up to five working days late
+                    let days = rng.next() % 10 < 9 ? Int(rng.next() % UInt64(max(limit, 0) + 1)) : limit + 1 + Int(rng.next() % 5)
+                    stopped = min(calendar.addWorkdays(clockStart, days), today)
+                }
+                var number = CaseNumber.make(region: guide.regionCode, on: received, using: &rng)
+                number = String(number.dropLast(7)) + "Z" + String(number.suffix(6))
+                let online = rng.next() % 10 < 7
+                let delivery = online ? (rng.next() % 2 == 0 ? "download" : "post") : "pickup"
+                let id = UUID()
+                let lastAt = date(stopped ?? clockStart ?? received, seconds: 16 * 3600)
+                caseRows.append([
+                    id, number, guide.version.itemCode, guide.version.itemName, guide.version.implementationID, guide.version.id!, guide.regionCode,
+                    guide.departmentID, applicant.id, applicant.name, applicant.idNumber, applicant.phone, online ? "online" : "window", state.rawValue,
+                    receivedAt, received.description, clockStart.map { date($0, seconds: 10 * 3600) }, clockStart?.description,
+                    clockStart.map { "\(guide.regionCode)SL\($0.year)Z\(String(format: "%07d", i))" }, guide.legalLimit, limit, 0, "[]",
+                    stopped?.description, String?.none, guide.feeFen, guide.trips, delivery, delivery == "post" ? "河南省郑州市金水区花园路 1 号" : nil, "{}",
+                    String?.none, 1 + (accepted ? 1 : 0) + (decided ? 4 : 0), lastAt, due?.description,
+                ])
+                var steps: [(Date, String, String, String, CaseState)] = [(receivedAt, "applicant:\(applicant.phone)", "submit", "提交申请", .received)]
+                switch state {
+                case .awaitingCorrection: steps.append((date(received, seconds: 11 * 3600), "staff:clerk", "notice", "一次性告知补正材料", .awaitingCorrection))
+                case .withdrawn: steps.append((date(received, seconds: 12 * 3600), "applicant:\(applicant.phone)", "withdraw", "申请人撤回申请", .withdrawn))
+                case .notAccepted: steps.append((date(received, seconds: 11 * 3600), "staff:clerk", "refuse", "不予受理", .notAccepted))
+                default: break
+                }
+                if let clockStart {
+                    steps.append((date(clockStart, seconds: 10 * 3600), "staff:clerk", "accept", "受理", .underReview))
+                    if state != .underReview {
+                        steps.append((date(clockStart, seconds: 14 * 3600), "staff:reviewer", "review", "部门审查通过", .underReview))
+                        steps.append((date(clockStart, seconds: 15 * 3600), "staff:reviewer", "reviewed", "审查完毕", .reviewed))
+                    }
+                    if let stopped {
+                        let title = state == .rejected ? "作出不予许可决定" : state == .reportedUp ? "报上级机关决定" : "作出准予许可决定"
+                        steps.append((date(stopped, seconds: 16 * 3600), "staff:head", "decide", title, state == .delivered ? .approved : state))
+                        if state == .delivered { steps.append((date(stopped, seconds: 17 * 3600), "applicant:\(applicant.phone)", "deliver", "送达办理结果", .delivered)) }
+                    }
+                }
+                for step in steps {
+                    eventRows.append([UUID(), id, step.0, step.1, step.2, step.3, "", step.4.rawValue])
+                }
+                if samples.count < 2000 || rng.next() % UInt64(i + 1) < 2000 {
+                    let sample = Sample(number: number, last4: String(applicant.idNumber.suffix(4)), applicant: applicant.phone)
+                    if samples.count < 2000 { samples.append(sample) } else { samples[Int(rng.next() % 2000)] = sample }
+                }
+            }
+            events += eventRows.count
+            let done = caseRows.count
+            let cases = caseRows, eventsOfBatch = eventRows
+            try await services.persistence.transaction { tx in
+                try await insert(into: CaseModel.schema, columns: caseColumns, rows: cases, on: tx)
+                try await insert(into: CaseEventModel.schema, columns: eventColumns, rows: eventsOfBatch, on: tx)
+                try await AuditLog.append(.init(actor: "system:bench", action: "bench.seed", objectType: "case", objectID: "batch-\(start / batch)",
+                                                address: "local", detail: "\(done) cases"), at: now, on: tx)
+            }
+            progress(done)
+        }
+        let elapsed = ContinuousClock.now - started
+        return Report(cases: count, events: events, applicants: applicantCount, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, samples: samples)
+    }
+
+    static func date(_ day: CalendarDate, seconds: Int) -> Date {
+        // China time (UTC+8), no daylight saving.
+        var components = DateComponents(year: day.year, month: day.month, day: day.day)
+        components.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = components.timeZone!
+        return calendar.date(from: components)!.addingTimeInterval(TimeInterval(seconds))
+    }
+
+    /// Multi-row INSERTs of at most ~30,000 bound values each (SQLite's limit is 32,766; PostgreSQL's 65,535).
+    static func insert(into table: String, columns: [String], rows: [[any Encodable & Sendable]], on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        let perStatement = max(1, 30_000 / columns.count)
+        for chunk in stride(from: 0, to: rows.count, by: perStatement) {
+            var insert = sql.insert(into: table).columns(columns)
+            for row in rows[chunk..<min(chunk + perStatement, rows.count)] { insert = insert.values(row) }
+            try await insert.run()
+        }
+    }
+}
