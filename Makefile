@@ -13,7 +13,7 @@ APT_PKGS := postgresql-15 chromium chromium-driver fonts-noto-cjk
 BIN      := .build/debug/onevisit
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps-run deps-test build run test soak clean-data bench
+.PHONY: deps-run deps-test build run test soak clean-data bench bench-quick
 
 deps-run:
 	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "error: '$(SWIFT)' not found on PATH (install Swift 6.x, e.g. under /opt/swift)" >&2; exit 1; }
@@ -72,6 +72,11 @@ clean-data:
 	-@bash scripts/pg-test-cluster.sh stop >/dev/null 2>&1 || true
 	rm -rf data .artifacts
 
-# Benchmarks (figures only, never a pass/fail): see bench/README.md. Appends to bench/RESULTS.md.
+# Benchmarks (figures only, never a pass/fail): see bench/README.md. Each appends a section to
+# bench/RESULTS.md. bench: the full run (~25 min on a fresh clone, incl. the ~9 min release build in
+# .build-release); bench-quick: fewer cases, 100k only (< 5 min once the release binary is built).
 bench:
 	bash bench/run.sh
+
+bench-quick:
+	bash bench/run.sh --quick

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -82,20 +83,25 @@ def loads(cal, peer) -> dict:
     return d
 
 
-def section(env: dict, cal: dict | None, peer: dict | None) -> str:
+def section(env: dict, cal: dict | None, peer: dict | None, ov: dict | None = None) -> str:
+    ov = ov or {}
     L = []
     commit = env.get("commit", "uncommitted")
     L.append(f"\n## {env.get('date', '?')} — {commit}\n")
     cmd = env.get("cmd_run", "bash bench/run.sh")
     via = " (= `make bench`)" if cmd.endswith("bash bench/run.sh") else ""
-    L.append("Produced by `" + cmd + "`" + via + ", which ran:\n")
+    if cmd.endswith("bash bench/run.sh --quick"):
+        via = " (= `make bench-quick`)"
+    L.append("Produced by `" + cmd + "`" + via + f" ({env.get('mode', 'full')} run), which ran:\n")
     L.append("```")
+    if env.get("build"):
+        L.append("# release build: " + env["build"])
     L.append(env.get("cmd_calibrate", "?"))
     L.append(env.get("cmd_peer", "?"))
     L.append("```")
     L.append(f"The whole run took {env.get('elapsed_s', '?')} s (calibrate.py exit {env.get('calibrate_rc', '?')}, "
-             f"peer_spiff.py exit {env.get('peer_rc', '?')}). Raw JSON and logs: `.artifacts/bench/runs/{env.get('run_id', '?')}/` "
-             "(not committed).\n")
+             f"peer_spiff.py exit {env.get('peer_rc', '?')}). The command of every OneVisit figure is listed under it "
+             f"(\"commands\"). Raw JSON and logs: `.artifacts/bench/runs/{env.get('run_id', '?')}/` (not committed).\n")
 
     pgs = get(cal, "pg", "settings") or {}
     threads = get(cal, "meta", "threads") or 16
@@ -104,7 +110,10 @@ def section(env: dict, cal: dict | None, peer: dict | None) -> str:
     L.append(md_table(["", ""], [
         ["commit", commit],
         ["toolchain", f"Python {env.get('python')}; SQLite {env.get('sqlite')}; {env.get('postgresql')}; "
-                      f"{env.get('pgbench')}; {env.get('swift')}; SpiffWorkflow {env.get('spiffworkflow')}; psycopg {env.get('psycopg')}"],
+                      f"{env.get('pgbench')}; {env.get('swift')}; SpiffWorkflow {env.get('spiffworkflow')}; psycopg {env.get('psycopg')}; "
+                      f"aiohttp {env.get('aiohttp', '–')}; {env.get('wrk', 'wrk not installed')}"],
+        ["OneVisit binary", (f"{env.get('onevisit_binary')}; release build: {env.get('build', '–')}" if env.get("onevisit_binary")
+                             else f"not measured: {env.get('build', 'OneVisit part skipped')}")],
         ["kernel", env.get("kernel")],
         ["cpu / memory", f"{env.get('cpu')} / {env.get('memory')}"],
         ["disk (`df -h .`)", f"`{env.get('disk')}`"],
@@ -205,49 +214,7 @@ def section(env: dict, cal: dict | None, peer: dict | None) -> str:
     else:
         L.append("\n### Peer: SpiffWorkflow\n\n_not measured: peer_spiff.py produced no result (see its log)_")
 
-    # ---- OneVisit placeholders with the bars of this run
-    L.append("\n### OneVisit figures — not measured yet\n")
-    L.append("This run measured no OneVisit figure: `make bench` does not build the Swift code and run.sh does not "
-             "call `onevisit bench` yet (the engineer writing the OneVisit side — in-process lifecycle through the "
-             "service layer, over HTTP with 16/64 clients, queries at 100k/1M cases, RSS, cold start — will wire it "
-             "in here, so that it runs in the same run as the limits). Every OneVisit figure below is therefore "
-             "**not measured yet**; the bars are the project's targets computed from this run's limits.\n")
-    spiff_best = get(peer, "best", "cases_per_s")
-    full1 = get(cal, "floor_sqlite", "FULL", "1", "cases_per_s")
-    norm1 = get(cal, "floor_sqlite", "NORMAL", "1", "cases_per_s")
-    fullN = get(cal, "floor_sqlite", "FULL", str(threads), "cases_per_s")
-    commits_full = get(cal, "sqlite_commits", "FULL", "commits_per_s")
-    pgb1 = get(cal, "pg", "workload_pgbench", "1", "cases_per_s")
-    pgbN = get(cal, "pg", "workload_pgbench", str(threads), "cases_per_s")
-    lk = get(cal, "lookup_sqlite") or {}
-
-    def bar(x, k, unit="cases/s"):
-        return f"≥ {n(x * k)} {unit}" if x else "– (limit not measured)"
-    rows = [
-        ["in-process lifecycle, SQLite WAL FULL, 1 client", "≥ 10 × SpiffWorkflow (best mode)", bar(spiff_best, 10), NOT_YET],
-        ["", "≥ 0.5 × raw SQLite floor (FULL, 1 client)", bar(full1, 0.5), NOT_YET],
-        ["", "≥ 0.8 × (FULL commits/s ÷ 6 steps)", bar(commits_full, 0.8 / 6), NOT_YET],
-        ["in-process lifecycle, SQLite WAL NORMAL, 1 client", "≥ 0.5 × raw SQLite floor (NORMAL, 1 client)", bar(norm1, 0.5), NOT_YET],
-        [f"in-process lifecycle, SQLite WAL FULL, {threads} clients", f"≥ 0.5 × raw SQLite floor (FULL, {threads} clients)", bar(fullN, 0.5), NOT_YET],
-        ["over HTTP, 16 clients", "≥ 0.5 × in-process", "needs the in-process figure", NOT_YET],
-        ["over HTTP, 64 clients", "≥ 0.5 × in-process; p99 per step ≤ 20 ms", "≤ 20 ms p99 per step", NOT_YET],
-        ["PostgreSQL lifecycle, 1 client", "≥ 0.7 × pgbench floor of the workload", bar(pgb1, 0.7), NOT_YET],
-        [f"PostgreSQL lifecycle, {threads} clients", "≥ 0.7 × pgbench floor of the workload", bar(pgbN, 0.7), NOT_YET],
-    ]
-    for k in ("100000", "1000000"):
-        d = lk.get(k)
-        cap = "; ≤ 150 µs" if k == "1000000" else ""
-        b = f"≤ {n(2 * d['p99_us'])} µs p99" if d else f"raw lookup at {int(k):,} not measured in this run (`--lookup-cases {k}`)"
-        if k == "1000000":
-            b += " and ≤ 150 µs p99"
-        rows.append([f"progress query at {int(k):,} cases", f"p99 ≤ 2 × raw SQLite lookup{cap}", b, NOT_YET])
-    rows += [
-        ["KPI dashboard at 1,000,000 cases", "≤ 0.5 s", "≤ 0.5 s", NOT_YET],
-        ["RSS at 1,000,000 cases", "< 300 MB", "< 300 MB", NOT_YET],
-        ["cold start", "< 1 s", "< 1 s", NOT_YET],
-        ["lost or doubled transitions", "0", "0 (the raw floors above: see their lost / doubled columns)", NOT_YET],
-    ]
-    L.append(md_table(["OneVisit figure", "target", "bar from this run", "OneVisit"], rows))
+    L.append(onevisit_sections(env, cal, peer, ov))
 
     # ---- automatic sanity notes
     notes = []
@@ -301,18 +268,312 @@ def section(env: dict, cal: dict | None, peer: dict | None) -> str:
     return "\n".join(L)
 
 
+# ================================================================================================
+# OneVisit figures (run.sh: lifecycle-*.json|.out, http-lifecycle-*.json, seed-/queries-/
+# http-queries-/coldstart-<N>.json)
+# ================================================================================================
+OV_STEPS = ["submit", "accept", "review", "decide", "deliver"]
+MET, MISSED, NA = "met", "**missed**", "–"
+
+_LC_HEAD = re.compile(r"lifecycle in-process: (\d+) cases, (\d+) clients?, (\S+)(?: synchronous=(\w+))?: ([\d.]+) cases/s \(([\d.]+) s\)")
+_LC_STEP = re.compile(r"^\s+(\w+)\s+p50\s+([\d.]+) ms\s+p99\s+([\d.]+) ms", re.M)
+_LC_LOST = re.compile(r"lost or doubled transitions: (\d+)")
+
+
+def lifecycle_from_text(text: str) -> dict | None:
+    """The text output of `onevisit bench lifecycle` (before it had --json) as its JSON shape."""
+    m = _LC_HEAD.search(text or "")
+    if not m:
+        return None
+    pg = m.group(3).startswith("postgres")
+    lost = _LC_LOST.search(text)
+    return {"bench": "lifecycle", "database": "postgresql" if pg else "sqlite", "synchronous": None if pg else m.group(4),
+            "cases": int(m.group(1)), "clients": int(m.group(2)), "seconds": float(m.group(6)), "cases_per_s": float(m.group(5)),
+            "steps": [{"name": k, "p50_ms": float(a), "p99_ms": float(b)} for k, a, b in _LC_STEP.findall(text)],
+            "lost_or_doubled": int(lost.group(1)) if lost else None, "from_text_output": True}
+
+
+def load_lifecycle(prefix: Path) -> dict | None:
+    d = load(prefix.with_name(prefix.name + ".json"))
+    if d is None:
+        try:
+            d = lifecycle_from_text(prefix.with_name(prefix.name + ".out").read_text())
+        except OSError:
+            d = None
+    return d
+
+
+def load_onevisit(rd: Path) -> dict:
+    ov: dict = {"lifecycle": {}, "http": {}, "scales": {}}
+    for sync in ("full", "normal"):
+        for c in ("1", "16"):
+            d = load_lifecycle(rd / f"lifecycle-sqlite-{sync}-{c}")
+            if d:
+                ov["lifecycle"][(f"SQLite {sync.upper()}", c)] = d
+    for c in ("1", "16"):
+        d = load_lifecycle(rd / f"lifecycle-pg-{c}")
+        if d:
+            ov["lifecycle"][("PostgreSQL", c)] = d
+    for c in ("16", "64"):
+        d = load(rd / f"http-lifecycle-{c}.json")
+        if d:
+            ov["http"][c] = d
+    for p in sorted(rd.glob("seed-*.json")) + sorted(rd.glob("queries-*.json")) + sorted(rd.glob("http-queries-*.json")) \
+            + sorted(rd.glob("coldstart-*.json")):
+        kind, _, n = p.stem.rpartition("-")
+        if n.isdigit():
+            d = load(p)
+            if d is not None:
+                ov["scales"].setdefault(int(n), {})[kind] = d
+    return ov
+
+
+def step_of(d: dict, name: str) -> dict:
+    for st in d.get("steps") or []:
+        if st.get("name") == name:
+            return st
+    return {}
+
+
+def pq(st: dict) -> str:
+    if not st or st.get("p50_ms") is None:
+        return "–"
+    return f"{ms(st['p50_ms'])} / {ms(st['p99_ms'])}"
+
+
+def us(v):
+    return "–" if v is None else f"{v:,.0f} µs" if v >= 100 else f"{v:.1f} µs"
+
+
+def mb(v):
+    return "–" if v is None else f"{v:,.0f} MB" if v >= 10 else f"{v:.1f} MB"
+
+
+def pct_s(v):
+    return "–" if v is None else f"{v:.0f} %"
+
+
+def ratio(x, ref):
+    return x / ref if x is not None and ref else None
+
+
+def status(ok):
+    return NA if ok is None else MET if ok else MISSED
+
+
+def onevisit_sections(env: dict, cal: dict | None, peer: dict | None, ov: dict) -> str:
+    L: list[str] = []
+    measured = env.get("onevisit_measured") == "1" and (ov["lifecycle"] or ov["http"] or ov["scales"])
+    threads = get(cal, "meta", "threads") or 16
+
+    if not measured:
+        L.append("\n### OneVisit figures — not measured in this run\n")
+        L.append("No OneVisit figure came out of this run (" + (env.get("build") or "OneVisit part skipped: BENCH_SKIP_ONEVISIT=1")
+                 + "). The bars below are the project's targets computed from this run's limits.\n")
+    else:
+        L.append("\n### OneVisit: case lifecycle in-process (through the service layer)\n")
+        L.append("`onevisit bench lifecycle`: submit → accept → the two department reviews at once → decide (approve) → "
+                 "deliver, one durable transaction per step (the reviews: 2), fresh database each row with the demo data; "
+                 "N clients run whole cases concurrently. A review's time includes its retries after a version conflict.\n")
+        rows = []
+        for (db, c), d in ov["lifecycle"].items():
+            rows.append([db, c, n(d.get("cases")), n(d.get("seconds")), f"**{n(d.get('cases_per_s'))}**"]
+                        + [pq(step_of(d, s)) for s in OV_STEPS] + [d.get("lost_or_doubled", "–")])
+        L.append(md_table(["database", "clients", "cases", "s", "cases/s"] + [f"{s} p50 / p99 ms" for s in OV_STEPS] + ["lost / doubled"], rows)
+                 if rows else "_no result (see the lifecycle-*.log files)_")
+        if any(d.get("from_text_output") for d in ov["lifecycle"].values()):
+            L.append("\n(read from the command's text output: that binary had no `--json` yet)")
+
+        L.append("\n### OneVisit: case lifecycle over HTTP (separate client process)\n")
+        L.append("`bench/http_lifecycle.py` against `onevisit serve` (SQLite WAL, synchronous=FULL — the server's setting), "
+                 "one fresh database with the demo data for both rows: each client logs in once per role, then runs whole "
+                 "cases: 6 POSTs (the two reviews at once on two connections, a 409 retried at once), the version of the "
+                 "previous answer sent with accept / decide / deliver, an `Idempotency-Key` on the submit. Latencies are "
+                 "client-side. Afterwards every case is read back through the API (delivered, version 6, both tasks done, "
+                 "one decision, no event twice; the applicant's cases — counted in the SQLite file — grew by exactly the acknowledged submits).\n")
+        rows = []
+        for c, d in ov["http"].items():
+            cl, sv = d.get("client") or {}, d.get("server") or {}
+            rows.append([c, f"{n(d.get('completed'))} / {n(d.get('cases'))}", n(d.get("seconds")), f"**{n(d.get('cases_per_s'))}**",
+                         n(d.get("requests_per_s"))] + [pq(step_of(d, s)) for s in OV_STEPS]
+                        + [d.get("lost_or_doubled", "–"), d.get("review_retries_409", "–"),
+                           pct_s(cl.get("cpu_pct_of_one_core")) + (" **(client-bound)**" if cl.get("bottleneck") else ""),
+                           pct_s(sv.get("cpu_pct_of_one_core")), mb(sv.get("vmrss_mb"))])
+        L.append(md_table(["clients", "cases done / asked", "s", "cases/s", "req/s"] + [f"{s} p50 / p99 ms" for s in OV_STEPS]
+                          + ["lost / doubled", "409 retries", "client CPU (of 1 core)", "server CPU", "server RSS"], rows)
+                 if rows else "_no result (see http-lifecycle-*.log)_")
+        fails = [f"{c} clients: {d.get('failed')} failed, e.g. `{(d.get('failures') or [''])[0][:200]}`" for c, d in ov["http"].items() if d.get("failed")]
+        if fails:
+            L.append("\nFailed cases: " + "; ".join(fails))
+        if any(get(d, "client", "tool") for d in ov["http"].values()):
+            L.append(f"\nClient: {next(get(d, 'client', 'tool') for d in ov['http'].values())}.")
+
+        if ov["scales"]:
+            L.append("\n### OneVisit: bulk seed and queries at scale\n")
+            L.append("`onevisit bench seed` bulk-inserts N cases with their events into a fresh SQLite file (after the demo "
+                     "data); `onevisit bench queries` times the public progress query by case number, an applicant's case "
+                     "list and the KPI dashboard's queries (cold = first run after opening the database, warm = again) "
+                     "in-process; then a freshly started `onevisit serve` on the same file answers `bench/http_queries.py`: "
+                     "KPI over HTTP first (cold), progress query and the plaintext route `GET /livez` one request at a time "
+                     "(latency) and with 64 connections (throughput); server RSS read after that load; cold start = exec of "
+                     "`onevisit serve` until the first 200 from `/healthz`, median of 3.\n")
+            rows = []
+            for N, sc in sorted(ov["scales"].items()):
+                sd = sc.get("seed") or {}
+                rows.append([f"{N:,}", n(sd.get("events")), n(sd.get("seconds")), n(sd.get("rows_per_s")),
+                             mb(sd["db_bytes"] / 1048576) if sd.get("db_bytes") else "–"])
+            L.append(md_table(["cases", "events", "seed s", "rows/s", "database size"], rows))
+            rows = []
+            for N, sc in sorted(ov["scales"].items()):
+                q, hq, cs = sc.get("queries") or {}, sc.get("http-queries") or {}, sc.get("coldstart") or {}
+                pr, al, k = q.get("progress") or {}, q.get("applicant_list") or {}, q.get("kpi") or {}
+                hk = hq.get("kpi") or {}
+                lat, tp = hq.get("latency") or {}, hq.get("throughput") or {}
+                rows.append([
+                    f"{N:,}",
+                    f"{us(pr.get('p50_us'))} / {us(pr.get('p99_us'))}; {n(pr.get('qps'))} q/s",
+                    f"{us(al.get('p50_us'))} / {us(al.get('p99_us'))}",
+                    f"{ms(k.get('cold_ms'))} / {ms(k.get('warm_ms'))} ms",
+                    (f"{ms(hk.get('cold_ms'))} / {ms(hk.get('warm_ms'))} ms" if "cold_ms" in hk else (f"_{hk['error'][:80]}_" if hk.get("error") else "–")),
+                    f"{us(get(lat, 'progress', 'p50_us'))} / {us(get(lat, 'progress', 'p99_us'))}; {n(get(lat, 'progress', 'qps'))} q/s",
+                    f"{us(get(lat, 'livez', 'p50_us'))} / {us(get(lat, 'livez', 'p99_us'))}; {n(get(lat, 'livez', 'qps'))} q/s",
+                    f"{n(get(tp, 'progress', 'qps'))} / {n(get(tp, 'livez', 'qps'))} q/s = {n(tp.get('progress_to_livez'))}×"
+                    + (f" ({tp.get('tool', '?').split(' [')[0]})" if tp.get("tool") else ""),
+                    f"{mb(get(hq, 'server', 'vmrss_mb'))} (peak {mb(get(hq, 'server', 'vmhwm_mb'))})",
+                    mb(q.get("rss_mb")),
+                    f"{n(cs.get('median_s'))} s" if cs.get("median_s") is not None else "–",
+                ])
+            L.append("")
+            L.append(md_table(["cases", "progress in-process p50 / p99", "applicant's list p50 / p99", "KPI in-process cold / warm",
+                               "KPI over HTTP cold / warm", "progress HTTP 1 conn. p50 / p99", "/livez HTTP 1 conn. p50 / p99",
+                               "HTTP 64 conn.: progress / livez", "server RSS after load", "in-process RSS", "cold start"], rows))
+            errs = [f"{N:,}: {get(sc, 'http-queries', 'latency', 'progress', 'errors')} progress answers over HTTP were not 200"
+                    for N, sc in ov["scales"].items() if get(sc, "http-queries", "latency", "progress", "errors")]
+            errs += [f"{N:,}: {get(sc, 'queries', 'misses')} in-process lookups found nothing"
+                     for N, sc in ov["scales"].items() if get(sc, "queries", "misses")]
+            if errs:
+                L.append("\n**" + "; ".join(errs) + "**")
+
+        cmds = [(k[4:], v) for k, v in env.items() if k.startswith("cmd_") and k not in ("cmd_run", "cmd_calibrate", "cmd_peer")]
+        if cmds:
+            L.append("\n<details><summary>commands of the OneVisit figures (exit status)</summary>\n")
+            L.append("```")
+            for k, v in cmds:
+                rc = env.get(f"rc_{k}")
+                L.append(f"# {k}" + (f" (exit {rc})" if rc not in (None, "0") else "") + f"\n{v}")
+            L.append("```\n</details>")
+
+    L.append(target_table(env, cal, peer, ov, threads))
+    return "\n".join(L)
+
+
+def target_table(env, cal, peer, ov, threads) -> str:
+    spiff = get(peer, "best", "cases_per_s")
+    commits_full = get(cal, "sqlite_commits", "FULL", "commits_per_s")
+    lc = ov["lifecycle"]
+
+    def lrate(db, c):
+        return get(lc.get((db, str(c))) or {}, "cases_per_s")
+    rows = []
+
+    def add(label, target, figure_txt, bar_txt, r, ok):
+        rows.append([label, target, figure_txt, bar_txt, "–" if r is None else f"{r:.2f}×", status(ok)])
+
+    def vs(label, target, x, ref, k, unit="cases/s"):
+        """figure x against the bar k × ref (higher is better)."""
+        bar = ref * k if ref else None
+        add(label, target, f"{n(x)} {unit}" if x is not None else "not measured", f"≥ {n(bar)} {unit}" if bar else "– (limit not measured)",
+            ratio(x, ref), (x >= bar) if x is not None and bar else None)
+
+    f1 = lrate("SQLite FULL", 1)
+    vs("in-process, SQLite FULL, 1 client", "≥ 10 × SpiffWorkflow (best mode)", f1, spiff, 10)
+    vs("", "≥ 0.5 × raw SQLite floor (FULL, 1 client)", f1, get(cal, "floor_sqlite", "FULL", "1", "cases_per_s"), 0.5)
+    vs("", "≥ 0.8 × (FULL commits/s ÷ 6 transactions)", f1, commits_full / 6 if commits_full else None, 0.8)
+    vs("in-process, SQLite NORMAL, 1 client", "≥ 0.5 × raw SQLite floor (NORMAL, 1 client)", lrate("SQLite NORMAL", 1),
+       get(cal, "floor_sqlite", "NORMAL", "1", "cases_per_s"), 0.5)
+    for sync in ("FULL", "NORMAL"):
+        vs(f"in-process, SQLite {sync}, {threads} clients", f"≥ 0.5 × raw SQLite floor ({sync}, {threads} clients)",
+           lrate(f"SQLite {sync}", threads), get(cal, "floor_sqlite", sync, str(threads), "cases_per_s"), 0.5)
+    ref16 = lrate("SQLite FULL", 16)
+    for c in ("16", "64"):
+        h = ov["http"].get(c) or {}
+        vs(f"over HTTP, SQLite FULL, {c} clients", f"≥ 0.5 × in-process (SQLite FULL, 16 clients)", h.get("cases_per_s"), ref16, 0.5)
+    h64 = ov["http"].get("64") or {}
+    worst = max((st for st in h64.get("steps") or [] if st.get("p99_ms") is not None), key=lambda st: st["p99_ms"], default=None)
+    add("over HTTP, 64 clients", "p99 of every step ≤ 20 ms",
+        f"{ms(worst['p99_ms'])} ms ({worst['name']})" if worst else "not measured", "≤ 20 ms", ratio(worst["p99_ms"], 20) if worst else None,
+        worst["p99_ms"] <= 20 if worst else None)
+    for c in ("1", str(threads)):
+        vs(f"in-process, PostgreSQL, {clients(c)}", "≥ 0.7 × pgbench floor of the workload (same clients)", lrate("PostgreSQL", c),
+           get(cal, "pg", "workload_pgbench", c, "cases_per_s"), 0.7)
+
+    lk = get(cal, "lookup_sqlite") or {}
+    scales = ov["scales"]
+    for N in sorted(set([100_000, 1_000_000]) | set(scales)):
+        q = get(scales.get(N) or {}, "queries", "progress") or {}
+        p99 = q.get("p99_us")
+        raw = get(lk, str(N), "p99_us")
+        bar = 2 * raw if raw else None
+        if N == 1_000_000:
+            bar = min(bar, 150) if bar else 150
+        add(f"progress query in-process at {N:,} cases", "p99 ≤ 2 × raw SQLite lookup" + ("; ≤ 150 µs" if N == 1_000_000 else ""),
+            us(p99) if p99 is not None else "not measured", f"≤ {us(bar)}" if bar else "– (raw lookup not measured)",
+            ratio(p99, raw), (p99 <= bar) if p99 is not None and bar else None)
+    for N in sorted(scales):
+        tp = get(scales[N], "http-queries", "throughput") or {}
+        a, b = get(tp, "progress", "qps"), get(tp, "livez", "qps")
+        add(f"progress query over HTTP at {N:,} cases", "≥ 0.5 × plaintext (/livez) throughput, same server",
+            f"{n(a)} q/s" if a else "not measured", f"≥ {n(b * 0.5)} q/s" if b else "–", ratio(a, b), (a >= 0.5 * b) if a and b else None)
+    top = max(scales) if scales else None
+    at = f" (at {top:,}: 1,000,000 not seeded in this run)" if top and top < 1_000_000 else ""
+    sc = scales.get(top) or {}
+    kc = get(sc, "queries", "kpi", "cold_ms")
+    kw = get(sc, "queries", "kpi", "warm_ms")
+    hk = get(sc, "http-queries", "kpi", "cold_ms")
+    worst_k = max([v for v in (kc, hk) if v is not None], default=None)
+    add("KPI dashboard at 1,000,000 cases" + at, "≤ 0.5 s (cold)",
+        (f"{ms(kc)} ms cold / {ms(kw)} ms warm in-process" + (f"; {ms(hk)} ms cold over HTTP" if hk is not None else "")) if kc is not None or hk is not None else "not measured",
+        "≤ 500 ms", ratio(worst_k, 500), (worst_k <= 500 if top == 1_000_000 else None) if worst_k is not None else None)
+    rss = get(sc, "http-queries", "server", "vmrss_mb")
+    add("server RSS at 1,000,000 cases" + at, "< 300 MB", f"{mb(rss)} after the query load" if rss is not None else "not measured", "< 300 MB",
+        ratio(rss, 300), (rss < 300 if top == 1_000_000 else None) if rss is not None else None)
+    cs = get(sc, "coldstart", "median_s")
+    add("cold start" + (f" at {top:,} cases" if top else ""), "< 1 s", f"{n(cs)} s (median of 3)" if cs is not None else "not measured", "< 1 s",
+        ratio(cs, 1), cs < 1 if cs is not None else None)
+    lost = [d.get("lost_or_doubled") for d in list(lc.values()) + list(ov["http"].values())]
+    known = [x for x in lost if isinstance(x, int)]
+    add("lost or doubled transitions", "0", f"{sum(known)} in {len(known)} runs" if known else "not measured", "0", None,
+        (sum(known) == 0) if known else None)
+
+    met = sum(1 for r in rows if r[-1] == MET)
+    missed = sum(1 for r in rows if r[-1] == MISSED)
+    out = ["\n### Targets\n",
+           "Figure against the bar computed from this run's limits; ratio = figure ÷ reference (for latencies, RSS and "
+           "times: ÷ the bound — lower is better). A benchmark reports, it never fails: *missed* is a finding. "
+           f"**{met} met, {missed} missed, {len(rows) - met - missed} not measured or not applicable in this run.**\n",
+           md_table(["OneVisit figure", "target", "figure", "bar from this run", "ratio", "status"], rows)]
+    return "\n".join(out)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--run-dir", required=True)
-    ap.add_argument("--results", required=True)
+    ap.add_argument("--run-dir")
+    ap.add_argument("--results")
+    ap.add_argument("--rate-of", help="print the cases/s of a lifecycle result (PREFIX.json or PREFIX.out) and exit")
     a = ap.parse_args()
+    if a.rate_of:
+        d = load_lifecycle(Path(a.rate_of))
+        print(d.get("cases_per_s") or 0 if d else 0)
+        return
+    if not (a.run_dir and a.results):
+        ap.error("--run-dir and --results are required")
     rd = Path(a.run_dir)
     env = {}
     for line in (rd / "env.txt").read_text().splitlines():
         if "=" in line:
             k, v = line.split("=", 1)
             env[k] = v.strip()
-    text = section(env, load(rd / "calibrate.json"), load(rd / "peer_spiff.json"))
+    text = section(env, load(rd / "calibrate.json"), load(rd / "peer_spiff.json"), load_onevisit(rd))
     res = Path(a.results)
     if not res.exists() or not res.read_text().strip():
         res.write_text(HEADER)
