@@ -13,3 +13,20 @@ public enum Masking {
         return String(first) + String(repeating: "*", count: max(value.count - 1, 1))
     }
 }
+
+extension Masking {
+    /// An audit actor (`role:login`) as lists show it: an applicant's login is their mobile
+    /// number, credit code or `id:` + ID number, and is masked like those (the quality bar;
+    /// issue 5, G16). The stored record keeps the full value, which the hash chain covers.
+    public static func auditActor(_ actor: String) -> String {
+        guard let colon = actor.firstIndex(of: ":"), actor[..<colon] == "applicant" else { return actor }
+        var login = String(actor[actor.index(after: colon)...])
+        var prefix = "applicant:"
+        if login.hasPrefix("id:") {
+            prefix += "id:"
+            login.removeFirst(3)
+        }
+        let masked = login.count == 11 ? mask(login, keepPrefix: 3, keepSuffix: 4) : mask(login, keepPrefix: 4, keepSuffix: 4)
+        return prefix + masked
+    }
+}

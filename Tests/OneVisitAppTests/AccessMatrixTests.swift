@@ -63,6 +63,7 @@ struct AccessMatrixTests {
                     }
                 }
             }
+            SuiteSummary.report("G8", "role × operation checks", passed: checked - successes.count, failed: successes.count)
             #expect(successes.isEmpty, "\(successes.joined(separator: "\n"))")
             #expect(checked > 150)
             // objects of others: allowed roles, wrong owner or wrong place

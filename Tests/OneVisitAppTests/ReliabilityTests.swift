@@ -34,6 +34,8 @@ struct ReliabilityTests {
                 return try await group.reduce(into: [(UUID, HTTPResponse.Status)]()) { $0.append($1) }
             }
             let wins = Dictionary(grouping: results.filter { $0.1 == .ok }, by: \.0)
+            let oneWinner = ids.filter { wins[$0]?.count == 1 }.count
+            SuiteSummary.report("G1", "cases", passed: oneWinner, failed: ids.count - oneWinner)
             #expect(wins.count == 200)
             #expect(wins.values.allSatisfy { $0.count == 1 })
             #expect(results.filter { $0.1 != .ok }.allSatisfy { $0.1 == .conflict })
@@ -72,11 +74,14 @@ struct ReliabilityTests {
                 if let earlier = created[index] { #expect(earlier == body) }
                 created[index] = body
             }
+            var keysPassed = 0
             for index in 0..<count {
                 let retry = try await CaseFlowTests.submit(app, token: applicant, implementation: implementation, files: [0], mode: "pickup", key: "g4-\(index)")
                 #expect(retry.status == .created)
                 if let first = created[index] { #expect(retry.text == first) }
+                if retry.status == .created, retry.text == created[index] { keysPassed += 1 }
             }
+            SuiteSummary.report("G4", "keys × 3 tries", passed: keysPassed, failed: count - keysPassed)
             #expect(try await CaseModel.query(on: app.db).count() == count)
             let other = try await CaseFlowTests.submit(app, token: applicant, implementation: implementation, files: [0], mode: "post", key: "g4-0")
             #expect(other.status == .unprocessableContent)
@@ -138,6 +143,7 @@ struct ReliabilityTests {
                 }
                 if AuditChain.verify(mutated, head: (head.lastSequence, head.lastHash)) != nil { detected += 1 }
             }
+            SuiteSummary.report("G12", "mutations", passed: detected, failed: 1000 - detected)
             #expect(detected == 1000)
             // and through the database, as `audit-verify` reads it
             try await app.services.persistence.sql.raw("UPDATE audit_records SET detail = 'x' WHERE sequence = 3").run()

@@ -150,6 +150,14 @@ struct TestApp {
 
 struct TokenBody: Decodable { var token: String }
 
+/// The one summary line each check of the reliability and security suite prints (issue 5):
+/// `G8: 1234 checks, 1234 passed, 0 failed`.
+enum SuiteSummary {
+    static func report(_ name: String, _ unit: String, passed: Int, failed: Int) {
+        print("\(name): \(passed + failed) \(unit), \(passed) passed, \(failed) failed")
+    }
+}
+
 struct ProblemBody: Decodable {
     var code: String
     var title: String

@@ -162,6 +162,11 @@ struct OrganisationRulesTests {
         #expect(Masking.mask("13800000001", keepPrefix: 3, keepSuffix: 4) == "138****0001")
         #expect(Masking.mask("abc", keepPrefix: 3, keepSuffix: 4) == "***")
         #expect(Masking.name("欧阳修文") == "欧***")
+        #expect(Masking.auditActor("applicant:13800000001") == "applicant:138****0001")
+        #expect(Masking.auditActor("applicant:91410100MA44XY1K2N") == "applicant:9141**********1K2N")
+        #expect(Masking.auditActor("applicant:id:410105198506150023") == "applicant:id:4101**********0023")
+        #expect(Masking.auditActor("windowClerk:clerk.zz") == "windowClerk:clerk.zz")
+        #expect(Masking.auditActor("system") == "system")
         #expect(Masking.name("张三") == "张*")
     }
 }

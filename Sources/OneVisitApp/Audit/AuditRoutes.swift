@@ -31,9 +31,10 @@ enum AuditRoutes {
 
     static let auditors: Set<Role> = [.staff(.auditor), .staff(.systemAdmin)]
 
+    /// The newest records, applicants' logins masked (the list is for auditors, still a list).
     static func recent(on db: any Database, limit: Int = 100) async throws -> [RecordView] {
         try await AuditRecordModel.query(on: db).sort(\.$sequence, .descending).limit(limit).all().map { r in
-            RecordView(sequence: r.sequence, occurredAt: r.occurredAt, occurredAtText: DisplayDate.second(r.occurredAt), actor: r.actor,
+            RecordView(sequence: r.sequence, occurredAt: r.occurredAt, occurredAtText: DisplayDate.second(r.occurredAt), actor: Masking.auditActor(r.actor),
                        action: r.action, objectType: r.objectType, objectID: r.objectID, address: r.address, detail: r.detail)
         }
     }
