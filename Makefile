@@ -63,10 +63,10 @@ run: deps-run build
 test: deps-test build
 	bash scripts/test-all.sh
 
-# The long part of the reliability suite: G4 with 1,000 keys, G2 with 500 kills.
+# The long part of the reliability suite: G4 with 1,000 keys, G2 with 500 kills, G7 with >= 20,000 requests.
 soak: deps-test build
 	ONEVISIT_SOAK=1 swift test --skip-build --filter Reliability
-	ONEVISIT_CRASH_ROUNDS=500 .venv/bin/pytest -q tests/reliability
+	ONEVISIT_SOAK=1 ONEVISIT_CRASH_ROUNDS=500 .venv/bin/pytest -q tests/reliability
 
 clean-data:
 	-@bash scripts/pg-test-cluster.sh stop >/dev/null 2>&1 || true
