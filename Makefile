@@ -74,7 +74,7 @@ clean-data:
 
 # Benchmarks (figures only, never a pass/fail): see bench/README.md. Each appends a section to
 # bench/RESULTS.md. bench: the full run (~25 min on a fresh clone, incl. the ~9 min release build in
-# .build-release); bench-quick: fewer cases, 100k only (< 5 min once the release binary is built).
+# .build-release); bench-quick: fewer cases, queries at 30k cases (< 5 min once the release binary is built).
 bench:
 	bash bench/run.sh
 
