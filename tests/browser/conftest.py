@@ -7,9 +7,13 @@
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import time
 import urllib.error
@@ -31,6 +35,44 @@ CHROMIUM = os.environ.get("ONEVISIT_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("ONEVISIT_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")
 
 STARTUP_TIMEOUT = 30.0
+
+# The demo accounts (`onevisit seed --demo`), shared by the browser and the reliability tests.
+DEMO_PASSWORD = "Demo@2026"
+TOTP_KEY = b"onevisit-demo-totp"
+DEMO_LOGINS = [
+    # (username, role, needs TOTP)
+    ("13800000001", "applicant", False),
+    ("clerk.zz", "windowClerk", False),
+    ("reviewer.zz", "departmentReviewer", False),
+    ("head.zz", "departmentHead", False),
+    ("catalog.ha", "catalogAdmin", False),
+    ("supervisor.ha", "supervisor", False),
+    ("admin.ha", "systemAdmin", True),
+    ("auditor.ha", "auditor", True),
+]
+
+
+def totp(key: bytes, at: float | None = None, step: int = 30, digits: int = 6) -> str:
+    """RFC 6238 TOTP (HMAC-SHA-1) with `key` used as raw HMAC key bytes."""
+    counter = int((time.time() if at is None else at) // step)
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    code = (struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % (10 ** digits)
+    return str(code).zfill(digits)
+
+
+def call(base: str, method: str, path: str, body: dict | None = None, token: str | None = None, timeout: float = 10):
+    """One JSON API call: (status, decoded body or None on an HTTP error)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, None
 
 
 def shot(driver, name: str) -> Path:

@@ -9,13 +9,10 @@ Page contract (implemented by the Swift app):
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import html.parser
 import http.cookiejar
 import random
 import re
-import struct
 import time
 import urllib.error
 import urllib.parse
@@ -28,37 +25,13 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import shot
+from conftest import DEMO_LOGINS, DEMO_PASSWORD, TOTP_KEY, shot, totp
 
 WAIT = 20  # seconds, for every explicit wait
-DEMO_PASSWORD = "Demo@2026"
-TOTP_KEY = b"onevisit-demo-totp"
-
-DEMO_LOGINS = [
-    # (username, role, needs TOTP)
-    ("13800000001", "applicant", False),
-    ("clerk.zz", "windowClerk", False),
-    ("reviewer.zz", "departmentReviewer", False),
-    ("head.zz", "departmentHead", False),
-    ("catalog.ha", "catalogAdmin", False),
-    ("supervisor.ha", "supervisor", False),
-    ("admin.ha", "systemAdmin", True),
-    ("auditor.ha", "auditor", True),
-]
-
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 # --------------------------------------------------------------------------- helpers (pure)
-
-def totp(key: bytes, at: float | None = None, step: int = 30, digits: int = 6) -> str:
-    """RFC 6238 TOTP (HMAC-SHA-1) with `key` used as raw HMAC key bytes."""
-    counter = int((time.time() if at is None else at) // step)
-    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = mac[-1] & 0x0F
-    code = (struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % (10 ** digits)
-    return str(code).zfill(digits)
-
 
 def fresh_totp(key: bytes = TOTP_KEY, step: int = 30, margin: float = 3.0) -> str:
     """A code that stays valid for at least `margin` seconds (clock alignment, not UI sync)."""

@@ -8,7 +8,6 @@ SQLite's integrity check is clean. ONEVISIT_CRASH_ROUNDS sets the number of kill
 from __future__ import annotations
 
 import base64
-import json
 import os
 import random
 import shutil
@@ -24,23 +23,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-from conftest import ARTIFACTS, BIN, REPO, _free_port  # noqa: E402
+from conftest import ARTIFACTS, BIN, REPO, _free_port, call  # noqa: E402
 
 ROUNDS = int(os.environ.get("ONEVISIT_CRASH_ROUNDS", "50"))
 RUN = ARTIFACTS / "crash"
-
-
-def call(base: str, method: str, path: str, body: dict | None = None, token: str | None = None, timeout: float = 10):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, None
 
 
 def start(env: dict, log) -> tuple[subprocess.Popen, str]:

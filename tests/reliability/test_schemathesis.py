@@ -31,13 +31,10 @@ from __future__ import annotations
 
 import base64
 import collections
-import hashlib
-import hmac
 import json
 import os
 import shlex
 import shutil
-import struct
 import subprocess
 import sys
 import time
@@ -48,7 +45,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-from conftest import ARTIFACTS, BIN, REPO, _free_port  # noqa: E402
+from conftest import ARTIFACTS, BIN, DEMO_LOGINS, DEMO_PASSWORD, REPO, TOTP_KEY, _free_port, call, totp  # noqa: E402
 
 SOAK = os.environ.get("ONEVISIT_SOAK") == "1"
 EXAMPLES = int(os.environ.get("ONEVISIT_G7_EXAMPLES", "25" if SOAK else "3"))
@@ -65,21 +62,10 @@ ONLY_ROLES = {r for r in os.environ.get("ONEVISIT_G7_ROLES", "").split(",") if r
 
 RUN = ARTIFACTS / "schemathesis"
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-DEMO_PASSWORD = "Demo@2026"
-TOTP_KEY = b"onevisit-demo-totp"
 ANONYMOUS = "anonymous"
 LOGOUT = "/api/v1/auth/logout"
 
-ROLES = [  # (role, login name, needs TOTP)
-    ("applicant", "13800000001", False),
-    ("windowClerk", "clerk.zz", False),
-    ("departmentReviewer", "reviewer.zz", False),
-    ("departmentHead", "head.zz", False),
-    ("catalogAdmin", "catalog.ha", False),
-    ("supervisor", "supervisor.ha", False),
-    ("systemAdmin", "admin.ha", True),
-    ("auditor", "auditor.ha", True),
-]
+ROLES = [(role, name, needs_totp) for name, role, needs_totp in DEMO_LOGINS]  # the 8 demo roles
 
 CHECKS = ",".join([
     "not_a_server_error",
@@ -96,28 +82,6 @@ KNOWN_SERVER_FINDINGS: dict[str, str] = {}
 
 
 # --------------------------------------------------------------------------- helpers
-
-def totp(key: bytes, at: float | None = None, step: int = 30, digits: int = 6) -> str:
-    """RFC 6238 TOTP (HMAC-SHA-1) with `key` used as raw HMAC key bytes."""
-    counter = int((time.time() if at is None else at) // step)
-    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = mac[-1] & 0x0F
-    code = (struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % (10 ** digits)
-    return str(code).zfill(digits)
-
-
-def call(base: str, method: str, path: str, body: dict | None = None, token: str | None = None, timeout: float = 10):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, None
-
 
 def login(base: str, name: str, needs_totp: bool) -> str:
     body = {"username": name, "password": DEMO_PASSWORD}
