@@ -196,3 +196,24 @@ def browser(request):
             except Exception:  # noqa: BLE001 - best effort only
                 pass
         driver.quit()
+
+
+def start_server(env: dict, log) -> tuple[subprocess.Popen, str]:
+    """`onevisit serve` with `env` on a free loopback port, once /healthz answers 200 (<= 30 s): (process, base URL)."""
+    port = _free_port()
+    proc = subprocess.Popen([str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return proc, base
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        if proc.poll() is not None:
+            pytest.fail(f"server exited with {proc.returncode}")
+        time.sleep(0.1)
+    proc.kill()
+    pytest.fail("server did not answer /healthz within 30 s")

@@ -23,30 +23,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-from conftest import ARTIFACTS, BIN, REPO, _free_port, call  # noqa: E402
+from conftest import ARTIFACTS, BIN, REPO, call, start_server  # noqa: E402
 
 ROUNDS = int(os.environ.get("ONEVISIT_CRASH_ROUNDS", "50"))
 RUN = ARTIFACTS / "crash"
-
-
-def start(env: dict, log) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    proc = subprocess.Popen([str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(400):  # bounded: the server answers within a few seconds
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return proc, base
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        if proc.poll() is not None:
-            pytest.fail(f"server exited with {proc.returncode}")
-        try:
-            proc.wait(timeout=0.05)
-        except subprocess.TimeoutExpired:
-            pass
-    pytest.fail("server did not start")
 
 
 def test_kill9_during_submits_loses_nothing_acknowledged():
@@ -60,7 +40,7 @@ def test_kill9_during_submits_loses_nothing_acknowledged():
     for args in (["migrate"], ["seed", "--demo"]):
         subprocess.run([str(BIN), *args], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, check=True, timeout=300)
 
-    proc, base = start(env, log)
+    proc, base = start_server(env, log)
     status, login = call(base, "POST", "/api/v1/auth/login", {"username": "13800000001", "password": "Demo@2026"})
     assert status == 200
     token = login["token"]
@@ -91,7 +71,7 @@ def test_kill9_during_submits_loses_nothing_acknowledged():
 
     for round_ in range(ROUNDS):
         if round_ > 0:
-            proc, base = start(env, log)
+            proc, base = start_server(env, log)
         stop, acks = threading.Event(), threading.Event()
         wanted = len(acknowledged) + rng.randint(1, 6)
         threads = [threading.Thread(target=worker, args=(base, stop, acks, wanted)) for _ in range(4)]
@@ -105,7 +85,7 @@ def test_kill9_during_submits_loses_nothing_acknowledged():
             t.join(timeout=15)
 
     # after the last restart: everything acknowledged is there and whole
-    proc, base = start(env, log)
+    proc, base = start_server(env, log)
     try:
         for case_id, number in acknowledged.items():
             status, case = call(base, "GET", f"/api/v1/cases/{case_id}", token=token)

@@ -40,14 +40,12 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-from conftest import ARTIFACTS, BIN, DEMO_LOGINS, DEMO_PASSWORD, REPO, TOTP_KEY, _free_port, call, totp  # noqa: E402
+from conftest import ARTIFACTS, BIN, DEMO_LOGINS, DEMO_PASSWORD, REPO, TOTP_KEY, call, start_server, totp  # noqa: E402
 
 SOAK = os.environ.get("ONEVISIT_SOAK") == "1"
 EXAMPLES = int(os.environ.get("ONEVISIT_G7_EXAMPLES", "25" if SOAK else "3"))
@@ -92,26 +90,6 @@ def login(base: str, name: str, needs_totp: bool) -> str:
     status, answer = call(base, "POST", "/api/v1/auth/login", body)
     assert status == 200, f"login {name}: HTTP {status}"
     return answer["token"]
-
-
-def start_server(env: dict, log) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    proc = subprocess.Popen([str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return proc, base
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        if proc.poll() is not None:
-            pytest.fail(f"server exited with {proc.returncode}")
-        time.sleep(0.1)
-    proc.kill()
-    pytest.fail("server did not answer /healthz within 30 s")
 
 
 def _decode(content: dict | None) -> str:
