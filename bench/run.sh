@@ -125,13 +125,20 @@ if ! "$PY" -c 'import SpiffWorkflow, psycopg, aiohttp' >/dev/null 2>&1 \
   "$PY" -m pip install -q --disable-pip-version-check -r "$REQS"
   touch "$VENV/.requirements.stamp"
 fi
-# wrk (Debian package) measures raw HTTP throughput; without it the Python client does (and says so)
-if ! command -v wrk >/dev/null 2>&1 && [ "${BENCH_NO_APT:-0}" != 1 ]; then
+# Debian packages: PostgreSQL 15 (the server and pgbench, for the PostgreSQL limits and OneVisit on
+# PostgreSQL) and wrk (raw HTTP throughput). Without them those figures say "not measured" (wrk: the
+# Python client measures instead). BENCH_NO_APT=1 never installs.
+apt_missing=""
+[ -x "$PG_BIN/pg_ctl" ] && [ -x "$PG_BIN/pgbench" ] || apt_missing="postgresql-15"
+command -v wrk >/dev/null 2>&1 || apt_missing="$apt_missing wrk"
+if [ -n "$apt_missing" ] && [ "${BENCH_NO_APT:-0}" != 1 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
-  log "installing wrk (apt) for the HTTP throughput figures"
-  { $SUDO apt-get install -y -q --no-install-recommends wrk >/dev/null 2>&1 \
-    || { $SUDO apt-get update -q >/dev/null 2>&1 && $SUDO apt-get install -y -q --no-install-recommends wrk >/dev/null 2>&1; }; } \
-    || log "could not install wrk: HTTP throughput will be measured with the Python client"
+  apt_missing="${apt_missing# }"
+  log "installing $apt_missing (apt) for the PostgreSQL and HTTP figures"
+  # shellcheck disable=SC2086
+  { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $apt_missing >/dev/null 2>&1 \
+    || { $SUDO apt-get update -q >/dev/null 2>&1 && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $apt_missing >/dev/null 2>&1; }; } \
+    || log "could not install $apt_missing: the figures that need them are reported as not measured"
 fi
 
 mkdir -p "$OUT"

@@ -101,6 +101,63 @@ struct ReliabilityTests {
         }
     }
 
+    /// The bulk seed of the query benchmarks (bench 4): what it writes is consistent data a real
+    /// query can find, the indexes it drops for the load are back, the audit chain still verifies,
+    /// and a second seed into the same database appends (its ordered ids never collide).
+    @Test func bulkSeed_isConsistentRebuildsItsIndexesAndAppends() async throws {
+        try await TestApp.run(seed: .full) { app in
+            let db = app.services.persistence.db, sql = app.services.persistence.sql
+            let casesBefore = try await CaseModel.query(on: db).count(), eventsBefore = try await CaseEventModel.query(on: db).count()
+            let progressed = ManagedCounter()
+            let first = try await BulkSeed.run(services: app.services, count: 1500, seed: 7) { progressed.add($0) }
+            let second = try await BulkSeed.run(services: app.services, count: 300, seed: 8) { progressed.add($0) }
+            #expect(progressed.value == 1800)
+            #expect(try await CaseModel.query(on: db).count() == casesBefore + 1800)
+            #expect(try await CaseEventModel.query(on: db).count() == eventsBefore + first.events + second.events)
+            #expect(first.events >= 1500 && first.events <= 1500 * 7)
+            #expect(first.indexSeconds > 0 && first.seconds >= first.indexSeconds)
+
+            // Every case's events are in order and the last leaves it in its state; numbers are well formed.
+            let cases = try await CaseModel.query(on: db).all()
+            let events = Dictionary(grouping: try await CaseEventModel.query(on: db).sort(\.$at).all(), by: \.caseID)
+            let inconsistent = cases.filter { c in
+                guard let list = events[c.id!], let last = list.last else { return true }
+                return last.stateAfter != c.state || list.first?.action != "submit" || !CaseNumber.isWellFormed(c.number)
+            }
+            #expect(inconsistent.map(\.number) == [])
+            #expect(Set(cases.map(\.number)).count == cases.count)
+            #expect(Set((0..<200_000).map(BulkSeed.scrambled)).count == 200_000)
+
+            let names = Set(BulkSeed.deferredIndexes.map(\.name))
+            #expect(names.count == 4)
+            let present: [IndexName]
+            if case .postgres = app.services.config.database {
+                present = try await sql.raw("SELECT indexname AS name FROM pg_indexes WHERE tablename IN ('cases', 'case_events')").all(decoding: IndexName.self)
+            } else {
+                present = try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('cases', 'case_events')").all(decoding: IndexName.self)
+                let settings = try await sql.raw("PRAGMA cache_size").first(decoding: CacheSize.self)
+                #expect(settings?.cache_size == -2000)
+            }
+            #expect(names.isSubset(of: Set(present.map(\.name))))
+
+            #expect(try await AuditLog.verify(on: db).problem == nil)
+            let sample = try #require(first.samples.last)
+            #expect(first.samples.count == 1500)
+            let found = try await app.services.cases.publicProgress(number: sample.number, last4: sample.last4)
+            #expect(found?.0.applicantPhone == sample.applicant)
+            #expect(found.map { !$0.1.isEmpty } == true)
+        }
+    }
+
+    struct IndexName: Decodable { var name: String }
+    struct CacheSize: Decodable { var cache_size: Int }
+    final class ManagedCounter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var total = 0
+        func add(_ n: Int) { lock.withLock { total += n } }
+        var value: Int { lock.withLock { total } }
+    }
+
     /// G12: 1,000 random mutations of the audit log — edits of any field, deletions,
     /// swaps, insertions and cut tails — are all found by the chain check.
     @Test func g12_randomAuditMutations_areAllDetected() async throws {

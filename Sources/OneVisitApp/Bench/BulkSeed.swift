@@ -6,8 +6,9 @@ import OneVisitDomain
 /// Bulk cases for the query benchmarks (issue 5, bench 4): `count` cases spread over this year
 /// on every published guide, in every state a year of work leaves, each with its events, by
 /// multi-row inserts in batches of 1,000 cases per transaction (one audit record per batch).
-/// Benchmark data only: it never runs in `serve`, and the numbers it makes carry a letter
-/// that real numbers never start their random part with ("Z"), so a bench database is recognisable.
+/// Benchmark data only: it never runs in `serve`. Its case numbers have the real shape, but their
+/// seven characters are "Z" and a scrambled sequence number, so they never collide (random ones did:
+/// at 1,000,000 cases over one region's year, two cases drew the same number).
 public enum BulkSeed {
     public struct Sample: Codable, Sendable {
         public var number: String
@@ -19,7 +20,9 @@ public enum BulkSeed {
         public var cases: Int
         public var events: Int
         public var applicants: Int
+        /// Seconds of the whole seed, of which `indexSeconds` building the indexes after the rows.
         public var seconds: Double
+        public var indexSeconds: Double = 0
         public var samples: [Sample]
     }
 
@@ -54,7 +57,77 @@ public enum BulkSeed {
     static let accountColumns = ["id", "login_name", "password_hash", "role", "display_name", "applicant_type", "id_number", "phone",
                                  "failed_logins", "created_at", "version"]
 
-    public static func run(services: AppServices, count: Int, seed: UInt64 = 20261129, progress: @escaping @Sendable (Int) -> Void) async throws -> Report {
+    /// The indexes on the two big tables, dropped for the load and built again after it (a sorted build
+    /// is several times faster than a million random inserts into each).
+    static var deferredIndexes: [(name: String, table: String, columns: [String])] {
+        AddCaseIndexes.indexes.filter { [CaseModel.schema, CaseEventModel.schema].contains($0.table) }
+    }
+
+    public static func run(services: AppServices, count: Int, seed: UInt64 = 20261129, status: @escaping @Sendable (String) -> Void = { _ in },
+                           progress: @escaping @Sendable (Int) -> Void) async throws -> Report {
+        let sql = services.persistence.sql
+        // A bulk load, not a service. On SQLite: a page cache that holds the growing indexes (with the
+        // default 2 MB, pages spilled mid-transaction and were read back: half the seed's time at 30,000
+        // cases), statement journals in memory, a checkpoint every 64 MB of WAL instead of every 4 MB.
+        // Commits stay synchronous=FULL. SQLite's pool holds one connection, so these apply to every
+        // statement below; they are set back afterwards, also on an error, and so are the indexes.
+        let sqlite = services.config.database.isSQLite
+        let settings = sqlite ? ["cache_size=-524288", "temp_store=MEMORY", "wal_autocheckpoint=16384"] : []
+        let defaults = sqlite ? ["cache_size=-2000", "temp_store=DEFAULT", "wal_autocheckpoint=1000"] : []
+        for pragma in settings { try await sql.raw("PRAGMA \(unsafeRaw: pragma)").run() }
+        for index in deferredIndexes { try await sql.drop(index: index.name).ifExists().run() }
+        let finish = {
+            status("建立索引（\(deferredIndexes.count) 个）…")
+            let started = ContinuousClock.now
+            for index in deferredIndexes { try await AddCaseIndexes.create(index, ifNotExists: true, on: sql) }
+            for pragma in defaults { try await sql.raw("PRAGMA \(unsafeRaw: pragma)").run() }
+            return ContinuousClock.now - started
+        }
+        do {
+            var report = try await load(services: services, count: count, seed: seed, progress: progress)
+            report.indexSeconds = seconds(try await finish())
+            report.seconds += report.indexSeconds
+            return report
+        } catch {
+            _ = try? await finish()
+            throw error
+        }
+    }
+
+    /// Ids in insertion order, laid out like a UUIDv7 (RFC 9562) but with a 60-bit counter where v7 has
+    /// milliseconds (so version 8, "custom"): the first 48 bits, then 4 after the version nibble and 8 more;
+    /// random after the variant bits. A million rows then append to the primary-key indexes instead of
+    /// landing on random pages of them. Real cases keep random UUIDs.
+    struct OrderedIDs {
+        var counter: UInt64
+        var rng: SplitMix
+        mutating func next() -> UUID {
+            counter += 1
+            let c = counter, r = rng.next()
+            func byte(_ value: UInt64, _ shift: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: value >> shift) }
+            return UUID(uuid: (byte(c, 52), byte(c, 44), byte(c, 36), byte(c, 28), byte(c, 20), byte(c, 12),
+                               0x80 | (byte(c, 8) & 0x0F), byte(c, 0),
+                               0x80 | (byte(r, 0) & 0x3F), byte(r, 8), byte(r, 16), byte(r, 24), byte(r, 32), byte(r, 40), byte(r, 48), byte(r, 56)))
+        }
+    }
+
+    /// Six characters of Crockford base 32 for `sequence` below 32⁶ = 2³⁰, scrambled by an odd
+    /// multiplier modulo 2³⁰ (a bijection: distinct sequences give distinct characters).
+    static func scrambled(_ sequence: Int) -> String {
+        var value = (UInt64(sequence) &* 0x9E37_79B1) & ((1 << 30) - 1)
+        var characters = [Character](repeating: "0", count: 6)
+        for k in (0..<6).reversed() {
+            characters[k] = CaseNumber.alphabet[Int(value & 31)]
+            value >>= 5
+        }
+        return String(characters)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func load(services: AppServices, count: Int, seed: UInt64, progress: @escaping @Sendable (Int) -> Void) async throws -> Report {
         let db = services.persistence.db
         let started = ContinuousClock.now
         let calendar = try await services.workCalendar()
@@ -83,7 +156,10 @@ public enum BulkSeed {
         let surnames = Array("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"), given = Array("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂")
         let applicantCount = max(1, count / 10)
         var accountRows: [[any Encodable & Sendable]] = []
-        for i in 0..<applicantCount {
+        // Numbered after the accounts already there, so a second seed makes new ID numbers and phones.
+        let accountsBefore = try await AccountModel.query(on: db).count()
+        for n in 0..<applicantCount {
+            let i = accountsBefore + n
             let birth = CalendarDate(year: 1960, month: 1, day: 1)!.adding(days: (i / 1000) % 16000)
             let first17 = "410102" + String(format: "%04d%02d%02d", birth.year, birth.month, birth.day) + String(format: "%03d", i % 1000)
             let idNumber = first17 + String(ResidentID.checkCharacter(for: first17)!)
@@ -103,15 +179,24 @@ public enum BulkSeed {
         var samples: [Sample] = []
         var events = 0
         let batch = 1000
+        var pending: Task<Void, any Error>?
+        // Sequence numbers continue after the cases already there, so a second seed appends.
+        let base = try await CaseModel.query(on: db).count()
+        guard base + count <= 1 << 30 else { throw AppError(.unprocessableContent, code: "bench.too_many", title: "办件总数超过基准数据的编号范围（2³⁰）") }
+        // Milliseconds since 1970 × 65,536: above every id an earlier seed into this database used
+        // (a 1,000,000-case seed uses about 6,000,000, i.e. 92 ms of it) and well inside 60 bits.
+        var ids = OrderedIDs(counter: UInt64(Date().timeIntervalSince1970 * 1000) << 16, rng: SplitMix(state: seed ^ 0x5EED))
         for start in stride(from: 0, to: count, by: batch) {
             var caseRows: [[any Encodable & Sendable]] = []
             var eventRows: [[any Encodable & Sendable]] = []
             for i in start..<min(start + batch, count) {
                 let guide = guides[Int(rng.next() % UInt64(guides.count))]
+                // Received 9:00–12:00; notices, refusals and withdrawals that afternoon; accepted at 12:30 on
+                // the day the clock starts, reviewed 14:00–15:00, decided 16:00, delivered 17:00: in order.
                 // The demo applicant has 40 cases, the others about ten each.
                 let applicant = i < 40 ? applicants[0] : applicants[1 + Int(rng.next() % UInt64(applicantCount))]
                 let received = firstDay.adding(days: Int(rng.next() % UInt64(span)))
-                let receivedAt = date(received, seconds: 9 * 3600 + Int(rng.next() % 28800))
+                let receivedAt = date(received, seconds: 9 * 3600 + Int(rng.next() % 10800))
                 let old = received.days(to: today) > 60
                 let roll = Int(rng.next() % 100)
                 let state: CaseState = old
@@ -129,29 +214,29 @@ public enum BulkSeed {
                     let days = rng.next() % 10 < 9 ? Int(rng.next() % UInt64(max(limit, 0) + 1)) : limit + 1 + Int(rng.next() % 5)
                     stopped = min(calendar.addWorkdays(clockStart, days), today)
                 }
-                var number = CaseNumber.make(region: guide.regionCode, on: received, using: &rng)
-                number = String(number.dropLast(7)) + "Z" + String(number.suffix(6))
+                let sequence = base + i
+                let number = "\(guide.regionCode)-\(String(format: "%04d%02d%02d", received.year, received.month, received.day))-Z\(scrambled(sequence))"
                 let online = rng.next() % 10 < 7
                 let delivery = online ? (rng.next() % 2 == 0 ? "download" : "post") : "pickup"
-                let id = UUID()
-                let lastAt = date(stopped ?? clockStart ?? received, seconds: 16 * 3600)
+                let id = ids.next()
+                let lastAt = date(stopped ?? clockStart ?? received, seconds: state == .delivered ? 17 * 3600 : 16 * 3600)
                 caseRows.append([
                     id, number, guide.version.itemCode, guide.version.itemName, guide.version.implementationID, guide.version.id!, guide.regionCode,
                     guide.departmentID, applicant.id, applicant.name, applicant.idNumber, applicant.phone, online ? "online" : "window", state.rawValue,
-                    receivedAt, received.description, clockStart.map { date($0, seconds: 10 * 3600) }, clockStart?.description,
-                    clockStart.map { "\(guide.regionCode)SL\($0.year)Z\(String(format: "%07d", i))" }, guide.legalLimit, limit, 0, "[]",
+                    receivedAt, received.description, clockStart.map { date($0, seconds: 12 * 3600 + 1800) }, clockStart?.description,
+                    clockStart.map { "\(guide.regionCode)SL\($0.year)Z\(String(format: "%09d", sequence))" }, guide.legalLimit, limit, 0, "[]",
                     stopped?.description, String?.none, guide.feeFen, guide.trips, delivery, delivery == "post" ? "河南省郑州市金水区花园路 1 号" : nil, "{}",
                     String?.none, 1 + (accepted ? 1 : 0) + (decided ? 4 : 0), lastAt, due?.description,
                 ])
                 var steps: [(Date, String, String, String, CaseState)] = [(receivedAt, "applicant:\(applicant.phone)", "submit", "提交申请", .received)]
                 switch state {
-                case .awaitingCorrection: steps.append((date(received, seconds: 11 * 3600), "staff:clerk", "notice", "一次性告知补正材料", .awaitingCorrection))
-                case .withdrawn: steps.append((date(received, seconds: 12 * 3600), "applicant:\(applicant.phone)", "withdraw", "申请人撤回申请", .withdrawn))
-                case .notAccepted: steps.append((date(received, seconds: 11 * 3600), "staff:clerk", "refuse", "不予受理", .notAccepted))
+                case .awaitingCorrection: steps.append((date(received, seconds: 13 * 3600), "staff:clerk", "notice", "一次性告知补正材料", .awaitingCorrection))
+                case .withdrawn: steps.append((date(received, seconds: 14 * 3600), "applicant:\(applicant.phone)", "withdraw", "申请人撤回申请", .withdrawn))
+                case .notAccepted: steps.append((date(received, seconds: 13 * 3600), "staff:clerk", "refuse", "不予受理", .notAccepted))
                 default: break
                 }
                 if let clockStart {
-                    steps.append((date(clockStart, seconds: 10 * 3600), "staff:clerk", "accept", "受理", .underReview))
+                    steps.append((date(clockStart, seconds: 12 * 3600 + 1800), "staff:clerk", "accept", "受理", .underReview))
                     if state != .underReview {
                         steps.append((date(clockStart, seconds: 14 * 3600), "staff:reviewer", "review", "部门审查通过", .underReview))
                         steps.append((date(clockStart, seconds: 15 * 3600), "staff:reviewer", "reviewed", "审查完毕", .reviewed))
@@ -163,7 +248,7 @@ public enum BulkSeed {
                     }
                 }
                 for step in steps {
-                    eventRows.append([UUID(), id, step.0, step.1, step.2, step.3, "", step.4.rawValue])
+                    eventRows.append([ids.next(), id, step.0, step.1, step.2, step.3, "", step.4.rawValue])
                 }
                 if samples.count < 2000 || rng.next() % UInt64(i + 1) < 2000 {
                     let sample = Sample(number: number, last4: String(applicant.idNumber.suffix(4)), applicant: applicant.phone)
@@ -171,28 +256,32 @@ public enum BulkSeed {
                 }
             }
             events += eventRows.count
-            let done = caseRows.count
+            let done = caseRows.count, batchNumber = start / batch
             let cases = caseRows, eventsOfBatch = eventRows
-            try await services.persistence.transaction { tx in
-                try await insert(into: CaseModel.schema, columns: caseColumns, rows: cases, on: tx)
-                try await insert(into: CaseEventModel.schema, columns: eventColumns, rows: eventsOfBatch, on: tx)
-                try await AuditLog.append(.init(actor: "system:bench", action: "bench.seed", objectType: "case", objectID: "batch-\(start / batch)",
-                                                address: "local", detail: "\(done) cases"), at: now, on: tx)
+            // Inserts run on SQLite's thread while this task makes the next batch: wait for the previous
+            // batch first, so the batches (and their audit records' chain) stay in order.
+            try await pending?.value
+            pending = Task {
+                try await services.persistence.transaction { tx in
+                    try await insert(into: CaseModel.schema, columns: caseColumns, rows: cases, on: tx)
+                    try await insert(into: CaseEventModel.schema, columns: eventColumns, rows: eventsOfBatch, on: tx)
+                    try await AuditLog.append(.init(actor: "system:bench", action: "bench.seed", objectType: "case", objectID: "batch-\(batchNumber)",
+                                                    address: "local", detail: "\(done) cases"), at: now, on: tx)
+                }
+                progress(done)
             }
-            progress(done)
         }
-        let elapsed = ContinuousClock.now - started
-        return Report(cases: count, events: events, applicants: applicantCount, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, samples: samples)
+        try await pending?.value
+        return Report(cases: count, events: events, applicants: applicantCount, seconds: seconds(ContinuousClock.now - started), samples: samples)
     }
 
+    /// `seconds` after midnight of `day` in China time (UTC+8, no daylight saving since 1991). By day
+    /// count, not Foundation's Calendar: this runs six times per case.
     static func date(_ day: CalendarDate, seconds: Int) -> Date {
-        // China time (UTC+8), no daylight saving.
-        var components = DateComponents(year: day.year, month: day.month, day: day.day)
-        components.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = components.timeZone!
-        return calendar.date(from: components)!.addingTimeInterval(TimeInterval(seconds))
+        Date(timeIntervalSince1970: TimeInterval(epoch.days(to: day) * 86400 - 8 * 3600 + seconds))
     }
+
+    static let epoch = CalendarDate(year: 1970, month: 1, day: 1)!
 
     /// Multi-row INSERTs of at most ~30,000 bound values each (SQLite's limit is 32,766; PostgreSQL's 65,535).
     static func insert(into table: String, columns: [String], rows: [[any Encodable & Sendable]], on db: any Database) async throws {

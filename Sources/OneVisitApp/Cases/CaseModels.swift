@@ -329,11 +329,18 @@ struct AddCaseIndexes: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("cases").field("due_on", .string).update()
         let sql = database as! any SQLDatabase
-        for index in Self.indexes {
+        for index in Self.indexes { try await Self.create(index, on: sql) }
+    }
+
+    /// `ifNotExists`: for the bulk seed, which builds the case indexes again after its load (SQLKit's
+    /// builder has no IF NOT EXISTS for indexes, so the statement is written out; both databases take it).
+    static func create(_ index: (name: String, table: String, columns: [String]), ifNotExists: Bool = false, on sql: any SQLDatabase) async throws {
+        guard ifNotExists else {
             var create = sql.create(index: index.name).on(index.table)
             for column in index.columns { create = create.column(column) }
-            try await create.run()
+            return try await create.run()
         }
+        try await sql.raw("CREATE INDEX IF NOT EXISTS \(ident: index.name) ON \(ident: index.table) (\(idents: index.columns, joinedBy: ", "))").run()
     }
 
     func revert(on database: any Database) async throws {
