@@ -42,6 +42,15 @@ struct SupervisionTests {
             #expect(running.dueOn == app.services.cases.clock(for: running)?.deadline(calendar: calendar)?.description)
             #expect(running.dueOn != nil)
 
+            // a recorded breach (R11.3.5) on case 2 counts for its department
+            let violation = ViolationModel()
+            violation.caseID = ids[2]
+            violation.kind = "secondNotice"
+            violation.reason = "测试"
+            violation.actor = "staff:supervisor.ha"
+            violation.at = app.clock.now
+            try await violation.create(on: app.db)
+
             // 40 days later case 1 is past its limit
             app.clock.advance(by: 40 * 86400)
             let supervisor = try await app.token("supervisor.ha")
@@ -49,7 +58,7 @@ struct SupervisionTests {
             #expect(response.status == .ok, "\(response.text)")
             let report = try JSONDecoder().decode(SupervisionService.Report.self, from: Data(buffer: response.body))
             let construction = try #require(report.departments.first { $0.departmentName == "郑州市住房和城乡建设局" })
-            #expect(construction.figures == Indicators(received: 3, accepted: 2, acceptedOnTheSpot: 2, decided: 1, decidedOnTime: 1, decidedOnline: 1, open: 2, overdue: 1))
+            #expect(construction.figures == Indicators(received: 3, accepted: 2, acceptedOnTheSpot: 2, decided: 1, decidedOnTime: 1, decidedOnline: 1, open: 2, overdue: 1, violations: 1))
             #expect(report.total.received == 3)
             #expect(report.departments.first?.departmentName == "郑州市住房和城乡建设局")  // the overdue department first
             let departments = try await DepartmentModel.query(on: app.db).count()
@@ -80,7 +89,7 @@ struct SupervisionTests {
             let lines = csv.text.split(separator: "\r\n")
             #expect(lines.first?.hasPrefix("\u{FEFF}区划,部门,收件") == true)
             #expect(lines.count == 1 + departments + 1)
-            #expect(lines.contains("郑州市,郑州市住房和城乡建设局,3,2,2,100.0%,1,1,100.0%,1,100.0%,2,1,0"))
+            #expect(lines.contains("郑州市,郑州市住房和城乡建设局,3,2,2,100.0%,1,1,100.0%,1,100.0%,2,1,1"))
         }
     }
 
