@@ -144,8 +144,11 @@ struct ReliabilityTests {
             let sample = try #require(first.samples.last)
             #expect(first.samples.count == 1500)
             let found = try await app.services.cases.publicProgress(number: sample.number, last4: sample.last4)
-            #expect(found?.0.applicantPhone == sample.applicant)
-            #expect(found.map { !$0.1.isEmpty } == true)
+            #expect(found?.number == sample.number)
+            #expect(found?.steps.first?.title == "提交申请")
+            #expect(found.map { $0.steps.map(\.at) == $0.steps.map(\.at).sorted() } == true)
+            let wrong = sample.last4 == "0000" ? "1111" : "0000"
+            #expect(try await app.services.cases.publicProgress(number: sample.number, last4: wrong) == nil)
         }
     }
 

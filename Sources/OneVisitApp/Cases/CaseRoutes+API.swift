@@ -182,11 +182,11 @@ extension CaseRoutes {
         }
         api.get("/progress") { request, _ -> ProgressResponse in
             let number = (request.uri.queryParameters.get("number") ?? "").uppercased()
-            guard let (c, events) = try await cases.publicProgress(number: number, last4: request.uri.queryParameters.get("last4") ?? "") else {
+            guard let c = try await cases.publicProgress(number: number, last4: request.uri.queryParameters.get("last4") ?? "") else {
                 throw AppError(.notFound, code: "progress.not_found", title: "未找到办件：请核对办件编号和证件号码（或手机号）后四位")
             }
             return ProgressResponse(number: c.number, itemName: c.itemName, state: c.state, stateName: CaseState(rawValue: c.state)?.chineseName ?? c.state,
-                                    applicant: Masking.name(c.applicantName), steps: events.map { .init(timeText: CaseService.dateText($0.at), title: $0.title, note: "") })
+                                    applicant: Masking.name(c.applicantName), steps: c.steps.map { .init(timeText: CaseService.dateText($0.at), title: $0.title, note: "") })
         }
     }
 }

@@ -277,9 +277,9 @@ enum CaseRoutes {
             let number = (request.uri.queryParameters.get("number") ?? "").trimmingCharacters(in: .whitespaces).uppercased()
             let last4 = request.uri.queryParameters.get("last4") ?? ""
             var page = ProgressPage(layout: context.layout("办件查询"), number: number, searched: !number.isEmpty, result: nil)
-            if !number.isEmpty, let (c, events) = try await cases.publicProgress(number: number, last4: last4) {
+            if !number.isEmpty, let c = try await cases.publicProgress(number: number, last4: last4) {
                 page.result = .init(itemName: c.itemName, number: c.number, stateName: CaseState(rawValue: c.state)?.chineseName ?? c.state,
-                                    applicant: Masking.name(c.applicantName), events: events.map { .init(timeText: CaseService.dateText($0.at), title: $0.title, note: "") })
+                                    applicant: Masking.name(c.applicantName), events: c.steps.map { .init(timeText: CaseService.dateText($0.at), title: $0.title, note: "") })
             }
             return try app.renderer.page("progress", page, status: page.searched && page.result == nil ? .notFound : .ok)
         }

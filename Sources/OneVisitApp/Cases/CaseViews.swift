@@ -1,4 +1,5 @@
 import FluentKit
+import FluentSQL
 import Foundation
 import Hummingbird
 import OneVisitDomain
@@ -223,16 +224,39 @@ extension CaseService {
         }
     }
 
+    /// What the public progress query shows: no ids, no contact data, the applicant's name masked by the views.
+    struct PublicProgress: Sendable, Equatable {
+        struct Step: Sendable, Equatable { var at: Date; var title: String }
+        var number: String
+        var itemName: String
+        var state: String
+        var applicantName: String
+        var steps: [Step]
+    }
+
     /// Anyone may see a case's progress with its number and the last four characters of
     /// the applicant's ID number or phone; names are masked (R7.5).
-    func publicProgress(number: String, last4: String) async throws -> (CaseModel, [CaseEventModel])? {
+    /// One statement, the case and its events joined, decoded into a plain struct: the public query is the
+    /// hottest read (bench 4; through FluentKit's models it took 1.9 ms at p50, two statements and the
+    /// reflection of 35 fields).
+    func publicProgress(number: String, last4: String) async throws -> PublicProgress? {
         let last4 = last4.trimmingCharacters(in: .whitespaces).uppercased()
         guard CaseNumber.isWellFormed(number), last4.count == 4 else { return nil }
-        let db = persistence.db
-        guard let c = try await CaseModel.query(on: db).filter(\.$number == number).first(),
-              c.applicantPhone.hasSuffix(last4) || (c.applicantIDNumber?.uppercased().hasSuffix(last4) ?? false)
-        else { return nil }
-        return (c, try await CaseEventModel.query(on: db).filter(\.$caseID == c.id!).sort(\.$at).all())
+        struct Row: Decodable {
+            var number: String, itemName: String, state: String, applicantName: String, applicantPhone: String, applicantIDNumber: String?
+            var at: Date?, title: String?
+            enum CodingKeys: String, CodingKey {
+                case number, state, at, title
+                case itemName = "item_name", applicantName = "applicant_name", applicantPhone = "applicant_phone", applicantIDNumber = "applicant_id_number"
+            }
+        }
+        let rows = try await persistence.sql.raw("""
+            SELECT c.number, c.item_name, c.state, c.applicant_name, c.applicant_phone, c.applicant_id_number, e.at, e.title
+            FROM cases c LEFT JOIN case_events e ON e.case_id = c.id WHERE c.number = \(bind: number) ORDER BY e.at
+            """).all(decoding: Row.self)
+        guard let c = rows.first, c.applicantPhone.hasSuffix(last4) || (c.applicantIDNumber?.uppercased().hasSuffix(last4) ?? false) else { return nil }
+        return PublicProgress(number: c.number, itemName: c.itemName, state: c.state, applicantName: c.applicantName,
+                              steps: rows.compactMap { row in row.at.map { PublicProgress.Step(at: $0, title: row.title ?? "") } })
     }
 
     /// The clerk's queue: cases of the region waiting at the window, oldest first.
