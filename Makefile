@@ -73,7 +73,7 @@ clean-data:
 	rm -rf data .artifacts
 
 # Benchmarks (figures only, never a pass/fail): see bench/README.md. Each appends a section to
-# bench/RESULTS.md. bench: the full run (~25 min on a fresh clone, incl. the ~9 min release build in
+# bench/RESULTS.md. bench: the full run (25 min on a fresh clone, measured, incl. the ~13 min release build in
 # .build-release); bench-quick: fewer cases, queries at 30k cases (< 5 min once the release binary is built).
 bench:
 	bash bench/run.sh

@@ -5,7 +5,7 @@
 # process, bulk seed + queries at 100k (and 1M) cases in-process and over HTTP, server RSS, cold
 # start), then APPEND a dated section to bench/RESULTS.md.
 #
-#   bash bench/run.sh                      # full run (make bench): ~25 min on a fresh clone incl. the release build
+#   bash bench/run.sh                      # full run (make bench): 25 min on a fresh clone incl. the ~13 min release build (1,514 s measured)
 #   bash bench/run.sh --quick              # make bench-quick: < 5 min once the release binary is built (30,000 cases for the queries)
 #   bash bench/run.sh --skip-pg            # other arguments go to calibrate.py (see --help); --skip-pg also skips OneVisit on PostgreSQL
 #   PEER_ARGS="--duration 5" bash bench/run.sh
@@ -146,7 +146,7 @@ ENV="$OUT/env.txt"
 : > "$ENV"
 note() { echo "$1=$2" >> "$ENV"; }
 
-# --- release build (incremental; ~9 min from scratch on 2 cores) ---------------------------------
+# --- release build (incremental; 9–13 min from scratch on 2 cores) ---------------------------------
 OV=1
 [ "${BENCH_SKIP_ONEVISIT:-0}" = 1 ] && OV=0
 BUILD_CMD="swift build -c release --product onevisit --scratch-path $SCRATCH"
