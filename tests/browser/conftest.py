@@ -122,29 +122,8 @@ def server():
             if res.returncode != 0:
                 pytest.fail(f"`onevisit {' '.join(args)}` exited {res.returncode}:\n{_log_tail(log_path)}")
 
-        port = _free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        log.write(f"$ onevisit serve --host 127.0.0.1 --port {port}\n".encode())
-        log.flush()
-        proc = subprocess.Popen([str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc, base_url = start_server(env, log, log_path)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"server did not answer GET /healthz with 200 within {STARTUP_TIMEOUT:.0f} s:\n"
-                            f"{_log_tail(log_path)}")
-            try:  # bounded poll interval that also notices an early exit
-                rc = proc.wait(timeout=0.25)
-                pytest.fail(f"server exited with {rc} before becoming healthy:\n{_log_tail(log_path)}")
-            except subprocess.TimeoutExpired:
-                pass
         yield base_url
     finally:
         if proc.poll() is None:
@@ -198,13 +177,21 @@ def browser(request):
         driver.quit()
 
 
-def start_server(env: dict, log) -> tuple[subprocess.Popen, str]:
-    """`onevisit serve` with `env` on a free loopback port, once /healthz answers 200 (<= 30 s): (process, base URL)."""
+def start_server(env: dict, log, log_path: Path | None = None, timeout: float = STARTUP_TIMEOUT) -> tuple[subprocess.Popen, str]:
+    """`onevisit serve` with `env` on a free loopback port, writing to the binary file `log`, once /healthz
+    answers 200 (<= `timeout` s): (process, base URL). Otherwise the process is killed and the test fails,
+    with the tail of `log_path` when given."""
     port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log.write(f"$ onevisit serve --host 127.0.0.1 --port {port}\n".encode())
+    log.flush()
     proc = subprocess.Popen([str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port)],
                             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+
+    def fail(message: str):
+        pytest.fail(message + (f":\n{_log_tail(log_path)}" if log_path else ""))
+
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
@@ -212,8 +199,11 @@ def start_server(env: dict, log) -> tuple[subprocess.Popen, str]:
                     return proc, base
         except (urllib.error.URLError, ConnectionError, OSError):
             pass
-        if proc.poll() is not None:
-            pytest.fail(f"server exited with {proc.returncode}")
-        time.sleep(0.1)
+        try:  # bounded poll interval that also notices an early exit
+            rc = proc.wait(timeout=0.1)
+            fail(f"server exited with {rc} before becoming healthy")
+        except subprocess.TimeoutExpired:
+            pass
     proc.kill()
-    pytest.fail("server did not answer /healthz within 30 s")
+    proc.wait(timeout=5)
+    fail(f"server did not answer GET /healthz with 200 within {timeout:.0f} s")

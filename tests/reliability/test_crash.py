@@ -40,7 +40,7 @@ def test_kill9_during_submits_loses_nothing_acknowledged():
     for args in (["migrate"], ["seed", "--demo"]):
         subprocess.run([str(BIN), *args], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, check=True, timeout=300)
 
-    proc, base = start_server(env, log)
+    proc, base = start_server(env, log, RUN / "server.log")
     status, login = call(base, "POST", "/api/v1/auth/login", {"username": "13800000001", "password": "Demo@2026"})
     assert status == 200
     token = login["token"]
@@ -71,7 +71,7 @@ def test_kill9_during_submits_loses_nothing_acknowledged():
 
     for round_ in range(ROUNDS):
         if round_ > 0:
-            proc, base = start_server(env, log)
+            proc, base = start_server(env, log, RUN / "server.log")
         stop, acks = threading.Event(), threading.Event()
         wanted = len(acknowledged) + rng.randint(1, 6)
         threads = [threading.Thread(target=worker, args=(base, stop, acks, wanted)) for _ in range(4)]
@@ -85,7 +85,7 @@ def test_kill9_during_submits_loses_nothing_acknowledged():
             t.join(timeout=15)
 
     # after the last restart: everything acknowledged is there and whole
-    proc, base = start_server(env, log)
+    proc, base = start_server(env, log, RUN / "server.log")
     try:
         for case_id, number in acknowledged.items():
             status, case = call(base, "GET", f"/api/v1/cases/{case_id}", token=token)

@@ -221,7 +221,7 @@ def test_schemathesis_every_operation_every_role():
     log = open(RUN / "server.log", "wb")
     for args in (["migrate"], ["seed", "--demo"]):
         subprocess.run([str(BIN), *args], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, check=True, timeout=300)
-    proc, base = start_server(env, log)
+    proc, base = start_server(env, log, RUN / "server.log")
     try:
         status, document = call(base, "GET", "/api/v1/openapi.json")
         assert status == 200
