@@ -86,6 +86,17 @@ struct CaseRulesTests {
         #expect(!CaseNumber.isWellFormed("410100-2026111-ABCDEFG"))
     }
 
+    @Test func progressQuery_needsTheLastFourOfTheIDNumberOrMobile() {
+        let id = "41010219900101123X", phone = "13800000001"
+        #expect(CaseNumber.holderMatches(last4: "0001", phone: phone, idNumber: id))
+        #expect(CaseNumber.holderMatches(last4: " 123x ", phone: phone, idNumber: id))
+        #expect(!CaseNumber.holderMatches(last4: "1234", phone: phone, idNumber: id))
+        #expect(!CaseNumber.holderMatches(last4: "001", phone: phone, idNumber: id))    // three characters match nothing
+        #expect(!CaseNumber.holderMatches(last4: "", phone: phone, idNumber: nil))
+        #expect(!CaseNumber.holderMatches(last4: "00001", phone: phone, idNumber: nil))
+        #expect(CaseNumber.make(region: "410100", on: CalendarDate(year: 2026, month: 1, day: 5)!, suffix: "Z000001") == "410100-20260105-Z000001")
+    }
+
     @Test func oneTimeNotice_laterNoticesMayOnlyRepeat() {
         #expect(OneTimeNoticeRule.newItems(requested: ["身份证明", "场所证明"], earlier: []) == [])
         #expect(OneTimeNoticeRule.newItems(requested: ["场所证明"], earlier: [["身份证明", "场所证明"]]) == [])

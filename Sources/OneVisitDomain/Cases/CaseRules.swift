@@ -8,8 +8,20 @@ public enum CaseNumber {
     public static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 
     public static func make(region: String, on day: CalendarDate, using generator: inout some RandomNumberGenerator) -> String {
-        let random = String((0..<7).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
-        return "\(region)-\(String(format: "%04d%02d%02d", day.year, day.month, day.day))-\(random)"
+        make(region: region, on: day, suffix: String((0..<7).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] }))
+    }
+
+    /// The number with the given seven characters (of `alphabet`) as its last part.
+    public static func make(region: String, on day: CalendarDate, suffix: String) -> String {
+        "\(region)-\(String(format: "%04d%02d%02d", day.year, day.month, day.day))-\(suffix)"
+    }
+
+    /// R7.5: whoever has a case's number may see its progress with the last four characters of the
+    /// applicant's ID number or mobile, as typed (spaces around them and the case of "x" do not matter).
+    public static func holderMatches(last4 raw: String, phone: String, idNumber: String?) -> Bool {
+        let last4 = raw.trimmingCharacters(in: .whitespaces).uppercased()
+        guard last4.count == 4 else { return false }
+        return phone.hasSuffix(last4) || (idNumber?.uppercased().hasSuffix(last4) ?? false)
     }
 
     /// True when `raw` has the shape of a case number (the lookup still needs the holder's digits).
