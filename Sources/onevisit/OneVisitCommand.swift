@@ -346,8 +346,7 @@ final class ProgressCounter: @unchecked Sendable {
         if show { shown = value }
         lock.unlock()
         guard show else { return }
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - started).inSeconds
         let rate = seconds > 0 ? Double(value) / seconds : 0
         let left = rate > 0 ? Double(total - value) / rate : 0
         let width = 30

@@ -68,24 +68,29 @@ public enum BulkSeed {
         let sql = services.persistence.sql
         // A bulk load, not a service. On SQLite: a page cache that holds the growing indexes (with the
         // default 2 MB, pages spilled mid-transaction and were read back: half the seed's time at 30,000
-        // cases), statement journals in memory, a checkpoint every 64 MB of WAL instead of every 4 MB.
-        // Commits stay synchronous=FULL. SQLite's pool holds one connection, so these apply to every
-        // statement below; they are set back afterwards, also on an error, and so are the indexes.
-        let sqlite = services.config.database.isSQLite
-        let settings = sqlite ? ["cache_size=-524288", "temp_store=MEMORY", "wal_autocheckpoint=16384"] : []
-        let defaults = sqlite ? ["cache_size=-2000", "temp_store=DEFAULT", "wal_autocheckpoint=1000"] : []
-        for pragma in settings { try await sql.raw("PRAGMA \(unsafeRaw: pragma)").run() }
+        // cases), statement journals in memory (temp_store 2), a checkpoint every 64 MB of WAL instead of
+        // every 4 MB. Commits stay synchronous=FULL. SQLite's pool holds one connection, so these apply to
+        // every statement below; they are set back to what they were afterwards, also on an error, and the
+        // indexes are built again.
+        let tuning: [(name: String, value: Int)] = [("cache_size", -524_288), ("temp_store", 2), ("wal_autocheckpoint", 16_384)]
+        let tuned = services.config.database.isSQLite ? tuning : []
+        var before: [(name: String, value: Int)] = []
+        for (name, value) in tuned {
+            guard let row = try await sql.raw("PRAGMA \(unsafeRaw: name)").first() else { continue }
+            before.append((name, try row.decode(column: name, as: Int.self)))
+            try await sql.raw("PRAGMA \(unsafeRaw: name)=\(literal: value)").run()
+        }
         for index in deferredIndexes { try await sql.drop(index: index.name).ifExists().run() }
         let finish = {
             status("建立索引（\(deferredIndexes.count) 个）…")
             let started = ContinuousClock.now
-            for index in deferredIndexes { try await AddCaseIndexes.create(index, ifNotExists: true, on: sql) }
-            for pragma in defaults { try await sql.raw("PRAGMA \(unsafeRaw: pragma)").run() }
+            for index in deferredIndexes { try await AddCaseIndexes.create(index, on: sql) }
+            for (name, value) in before { try await sql.raw("PRAGMA \(unsafeRaw: name)=\(literal: value)").run() }
             return ContinuousClock.now - started
         }
         do {
             var report = try await load(services: services, count: count, seed: seed, progress: progress)
-            report.indexSeconds = seconds(try await finish())
+            report.indexSeconds = try await finish().inSeconds
             report.seconds += report.indexSeconds
             return report
         } catch {
@@ -121,10 +126,6 @@ public enum BulkSeed {
             value >>= 5
         }
         return String(characters)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func load(services: AppServices, count: Int, seed: UInt64, progress: @escaping @Sendable (Int) -> Void) async throws -> Report {
@@ -215,7 +216,7 @@ public enum BulkSeed {
                     stopped = min(calendar.addWorkdays(clockStart, days), today)
                 }
                 let sequence = base + i
-                let number = "\(guide.regionCode)-\(String(format: "%04d%02d%02d", received.year, received.month, received.day))-Z\(scrambled(sequence))"
+                let number = CaseNumber.make(region: guide.regionCode, on: received, suffix: "Z\(scrambled(sequence))")
                 let online = rng.next() % 10 < 7
                 let delivery = online ? (rng.next() % 2 == 0 ? "download" : "post") : "pickup"
                 let id = ids.next()
@@ -272,7 +273,7 @@ public enum BulkSeed {
             }
         }
         try await pending?.value
-        return Report(cases: count, events: events, applicants: applicantCount, seconds: seconds(ContinuousClock.now - started), samples: samples)
+        return Report(cases: count, events: events, applicants: applicantCount, seconds: (ContinuousClock.now - started).inSeconds, samples: samples)
     }
 
     /// `seconds` after midnight of `day` in China time (UTC+8, no daylight saving since 1991). By day

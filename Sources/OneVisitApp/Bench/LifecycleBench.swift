@@ -56,7 +56,7 @@ public enum LifecycleBench {
                         let t0 = ContinuousClock.now
                         let result = try await work()
                         let d = ContinuousClock.now - t0
-                        local[name, default: []].append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+                        local[name, default: []].append(d.inSeconds * 1000)
                         return result
                     }
                     for n in 0..<perClient where client * perClient + n < cases {
@@ -82,7 +82,7 @@ public enum LifecycleBench {
                                         }
                                     }
                                     let d = ContinuousClock.now - t0
-                                    return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+                                    return d.inSeconds * 1000
                                 }
                             }
                             for try await ms in reviews { local["review", default: []].append(ms) }
@@ -98,7 +98,7 @@ public enum LifecycleBench {
                 for (k, v) in local { all[k, default: []] += v }
             }
         }
-        let seconds = Double((ContinuousClock.now - start).components.seconds) + Double((ContinuousClock.now - start).components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - start).inSeconds
         // Every case delivered, with exactly one event per transition.
         let delivered = try await CaseModel.query(on: db).filter(\.$state == CaseState.delivered.rawValue).count()
         let reviews = try await CaseEventModel.query(on: db).filter(\.$action == "review").count()
@@ -107,4 +107,9 @@ public enum LifecycleBench {
         return Report(cases: cases, clients: clients, seconds: seconds, casesPerSecond: Double(cases) / seconds,
                       steps: stepNames.map { ($0, percentile(timings[$0] ?? [], 0.5), percentile(timings[$0] ?? [], 0.99), timings[$0]?.count ?? 0) }, lostOrDoubled: lost)
     }
+}
+
+extension Duration {
+    /// The duration in seconds, for the benchmarks' figures.
+    public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

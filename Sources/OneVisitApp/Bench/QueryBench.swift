@@ -24,7 +24,7 @@ public enum QueryBench {
         public var misses: Int
     }
 
-    static func microseconds(_ d: Duration) -> Double { Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12 }
+    static func microseconds(_ d: Duration) -> Double { d.inSeconds * 1e6 }
 
     static func timing(_ values: [Double], total: Duration) -> Timing {
         Timing(n: values.count, p50: LifecycleBench.percentile(values, 0.5), p99: LifecycleBench.percentile(values, 0.99),

@@ -332,14 +332,9 @@ struct AddCaseIndexes: AsyncMigration {
         for index in Self.indexes { try await Self.create(index, on: sql) }
     }
 
-    /// `ifNotExists`: for the bulk seed, which builds the case indexes again after its load (SQLKit's
-    /// builder has no IF NOT EXISTS for indexes, so the statement is written out; both databases take it).
-    static func create(_ index: (name: String, table: String, columns: [String]), ifNotExists: Bool = false, on sql: any SQLDatabase) async throws {
-        guard ifNotExists else {
-            var create = sql.create(index: index.name).on(index.table)
-            for column in index.columns { create = create.column(column) }
-            return try await create.run()
-        }
+    /// IF NOT EXISTS, so the bulk seed can build the case indexes again after its load with the same call
+    /// (SQLKit's index builder has no such clause; both databases take the statement as written).
+    static func create(_ index: (name: String, table: String, columns: [String]), on sql: any SQLDatabase) async throws {
         try await sql.raw("CREATE INDEX IF NOT EXISTS \(ident: index.name) ON \(ident: index.table) (\(idents: index.columns, joinedBy: ", "))").run()
     }
 
