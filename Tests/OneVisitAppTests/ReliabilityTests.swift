@@ -25,20 +25,27 @@ struct ReliabilityTests {
                 ids.append(c.id!)
             }
             let clerk = try await app.token("clerk.zz")
-            let results = try await withThrowingTaskGroup(of: (UUID, HTTPResponse.Status).self) { group in
-                for id in ids {
-                    for _ in 0..<8 {
-                        group.addTask { (id, try await app.json(.post, "/api/v1/cases/\(id)/accept", token: clerk, body: #"{"version":1}"#).status) }
+            // 50 cases (400 requests) at a time: each case's 8 accepts still race, against a pool of 16
+            // connections, but no request waits the pool's 30 s — all 1,600 at once did, when the PostgreSQL
+            // phase ran the other suites beside this one, and got 500s for the pool's timeout, not for the race.
+            var results: [(UUID, HTTPResponse.Status)] = []
+            for start in stride(from: 0, to: ids.count, by: 50) {
+                results += try await withThrowingTaskGroup(of: (UUID, HTTPResponse.Status).self) { group in
+                    for id in ids[start..<min(start + 50, ids.count)] {
+                        for _ in 0..<8 {
+                            group.addTask { (id, try await app.json(.post, "/api/v1/cases/\(id)/accept", token: clerk, body: #"{"version":1}"#).status) }
+                        }
                     }
+                    return try await group.reduce(into: [(UUID, HTTPResponse.Status)]()) { $0.append($1) }
                 }
-                return try await group.reduce(into: [(UUID, HTTPResponse.Status)]()) { $0.append($1) }
             }
             let wins = Dictionary(grouping: results.filter { $0.1 == .ok }, by: \.0)
             let oneWinner = ids.filter { wins[$0]?.count == 1 }.count
             SuiteSummary.report("G1", "cases", passed: oneWinner, failed: ids.count - oneWinner)
             #expect(wins.count == 200)
             #expect(wins.values.allSatisfy { $0.count == 1 })
-            #expect(results.filter { $0.1 != .ok }.allSatisfy { $0.1 == .conflict })
+            let odd = results.filter { $0.1 != .ok && $0.1 != .conflict }
+            #expect(odd.isEmpty, "answers other than 200 and 409: \(Dictionary(grouping: odd, by: \.1.code).mapValues(\.count))")
             let accepts = try await CaseEventModel.query(on: app.db).filter(\.$action == "accept").all()
             #expect(accepts.count == 200)
             #expect(Set(accepts.map(\.caseID)).count == 200)
