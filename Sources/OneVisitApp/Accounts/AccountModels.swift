@@ -26,6 +26,8 @@ final class AccountModel: Model, @unchecked Sendable {
     @Field(key: "version") var version: Int
     /// Away (leave, training) until this time: tasks go to the B holder (R6.9).
     @OptionalField(key: "absent_until") var absentUntil: Date?
+    /// The TOTP time step of the last code accepted: a code is good once (RFC 6238 §5.2).
+    @OptionalField(key: "totp_last_step") var totpLastStep: Int64?
 
     init() {}
 }
@@ -48,4 +50,31 @@ final class SessionModel: Model, @unchecked Sendable {
         self.createdAt = createdAt
         self.expiresAt = expiresAt
     }
+}
+
+/// Sign-in failures under one login name, whether or not an account has it, so an unknown
+/// name locks exactly as a known one does; keyed by the SHA-256 of the normalised name, so
+/// names (and passwords typed into the name field) are not kept.
+final class LoginThrottleModel: Model, @unchecked Sendable {
+    static let schema = "login_throttle"
+    @ID(custom: "login_hash", generatedBy: .user) var id: String?
+    @Field(key: "failures") var failures: Int
+    @OptionalField(key: "locked_until") var lockedUntil: Date?
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+}
+
+/// A claim code a window clerk issued for a walk-in's account; only its SHA-256 is stored.
+final class ClaimCodeModel: Model, @unchecked Sendable {
+    static let schema = "claim_codes"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "account_id") var accountID: UUID
+    @Field(key: "code_hash") var codeHash: String
+    @Field(key: "issued_by") var issuedBy: UUID
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
+    @Field(key: "failures") var failures: Int
+
+    init() {}
 }

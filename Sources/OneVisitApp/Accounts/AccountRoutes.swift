@@ -10,9 +10,11 @@ enum AccountRoutes {
     struct RegisterPage {
         var layout: LayoutView
         var isOrganisation: Bool
-        var name = "", idNumber = "", phone = "", creditCode = "", legalRepresentative = "", contactName = ""
+        var name = "", idNumber = "", phone = "", creditCode = "", legalRepresentative = "", contactName = "", claimCode = ""
         var error: String?
         var errorField: String?
+        /// Ties the error to the claim-code field (aria-describedby, aria-invalid).
+        var claimCodeError = false
     }
 
     struct LoginPage {
@@ -39,14 +41,56 @@ enum AccountRoutes {
         var account: AccountView
     }
 
+    /// The clerk's page for a walk-in's claim code; after the POST, the slip to print.
+    struct ClaimCodePage {
+        var layout: LayoutView
+        var applicantID: String
+        var applicantName: String
+        var idNumberMasked: String
+        var claimed: Bool
+        var code: String?
+        var expiresText: String?
+        var error: String?
+    }
+
     static func sessionCookie(_ signIn: AccountService.SignIn, secure: Bool, lifetime: TimeInterval) -> Cookie {
         Cookie(name: CookieNames.session, value: signIn.token, maxAge: Int(lifetime), path: "/", secure: secure, httpOnly: true, sameSite: .strict)
     }
 
-    /// Only our own paths, so the login page cannot be used to send someone elsewhere.
+    /// The first path segments of the pages a sign-in may return to (the `router.get`
+    /// routes of the site, less sign-in, registration, downloads and the API).
+    static let returnPages: Set<String> = [
+        "home", "account", "cases", "desk", "work", "catalog", "guides", "organisation", "audit",
+        "supervision", "progress", "apply", "pay", "applicants",
+    ]
+    private static let pathCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_-.")
+    private static let queryCharacters = pathCharacters.union(CharacterSet(charactersIn: "=&%")).subtracting(CharacterSet(charactersIn: "/"))
+
+    /// Only our own pages, so the login page cannot send anyone elsewhere. Browsers drop tabs
+    /// and newlines and read `\\` as `/`, so `/\t/evil.example` is another host: the path may
+    /// hold only plain characters, starts with a single `/` and names one of our pages.
     static func safeNext(_ raw: String) -> String {
-        guard raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\"), raw != "/login" else { return "/home" }
+        let fallback = "/home"
+        guard raw.count <= 512, raw.hasPrefix("/"), !raw.contains("//") else { return fallback }
+        let parts = raw.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = parts[0]
+        guard path.unicodeScalars.allSatisfy(pathCharacters.contains) else { return fallback }
+        if parts.count > 1, !parts[1].unicodeScalars.allSatisfy(queryCharacters.contains) { return fallback }
+        let segments = path.split(separator: "/")
+        guard let first = segments.first, returnPages.contains(String(first)), !segments.contains(where: { $0 == "." || $0 == ".." }) else {
+            return fallback
+        }
         return raw
+    }
+
+    /// The claim-code page for the applicant named by `:id`, if the clerk may see them.
+    static func claimCodePage(_ app: AppServices, _ context: AppRequestContext, clerk: Principal) async throws -> ClaimCodePage {
+        guard let id = context.parameters.get("id", as: UUID.self) else { throw AccountService.applicantNotFound }
+        let account = try await app.accounts.claimCandidate(id, clerk: clerk, on: app.persistence.db)
+        return ClaimCodePage(
+            layout: context.layout("账号认领码"), applicantID: id.uuidString, applicantName: account.displayName,
+            idNumberMasked: account.idNumber.map { Masking.mask($0, keepPrefix: 4, keepSuffix: 4) } ?? "",
+            claimed: AccountService.isClaimed(account))
     }
 
     static func addPages(to router: Router<AppRequestContext>, app: AppServices) {
@@ -65,7 +109,7 @@ enum AccountRoutes {
             var page = RegisterPage(
                 layout: context.layout(isOrganisation ? "法人注册" : "注册账号"), isOrganisation: isOrganisation,
                 name: form["name"], idNumber: form["idNumber"], phone: form["phone"], creditCode: form["creditCode"],
-                legalRepresentative: form["legalRepresentative"], contactName: form["contactName"])
+                legalRepresentative: form["legalRepresentative"], contactName: form["contactName"], claimCode: form["claimCode"])
             do {
                 let account: AccountModel
                 if isOrganisation {
@@ -77,7 +121,8 @@ enum AccountRoutes {
                     let checked = try ApplicantRegistration.person(
                         name: form["name"], idNumber: form["idNumber"], phone: form["phone"], password: form["password"],
                         passwordConfirm: form["passwordConfirm"], today: accounts.clock.now)
-                    account = try await accounts.register(person: checked, password: form["password"], address: context.remoteAddress)
+                    account = try await accounts.register(
+                        person: checked, password: form["password"], address: context.remoteAddress, claimCode: form["claimCode"])
                 }
                 let signIn = try await accounts.startSession(for: account, channel: "web", address: context.remoteAddress)
                 var response = Response.redirect(to: "/home")
@@ -89,13 +134,14 @@ enum AccountRoutes {
             } catch let error as AppError where error.status == .unprocessableContent {
                 page.error = error.title
                 page.errorField = error.field
+                page.claimCodeError = error.field == "claimCode"
             }
             return try renderer.page("register", page, status: .unprocessableContent)
         }
 
         router.get("/login") { request, context in
             if context.principal != nil { return Response.redirect(to: "/home") }
-            let next = request.uri.queryParameters.get("next") ?? ""
+            let next = request.uri.queryParameters.get("next").map(safeNext) ?? ""
             return try renderer.page("login", LoginPage(layout: context.layout("登录"), next: next))
         }
         router.post("/login") { request, context in
@@ -110,7 +156,7 @@ enum AccountRoutes {
                 return response
             } catch let error as AppError where error.code.hasPrefix("auth.") {
                 let page = LoginPage(
-                    layout: context.layout("登录"), username: form["username"], next: form["next"], error: error.title,
+                    layout: context.layout("登录"), username: form["username"], next: safeNext(form["next"]), error: error.title,
                     askTOTP: error.field == "totp")
                 return try renderer.page("login", page, status: error.status)
             }
@@ -149,6 +195,26 @@ enum AccountRoutes {
             guard let account = try await AccountModel.find(principal.accountID, on: app.persistence.db) else { throw AppError.unauthenticated }
             return try renderer.page("account", AccountPage(layout: context.layout("我的账号"), account: AccountView(account)))
         }
+
+        router.get("/applicants/:id/claim-code") { _, context in
+            let clerk = try context.require([.staff(.windowClerk)])
+            return try renderer.page("claim-code", try await claimCodePage(app, context, clerk: clerk))
+        }
+        router.post("/applicants/:id/claim-code") { request, context in
+            _ = try await WebForm.read(request, context: context)
+            let clerk = try context.require([.staff(.windowClerk)])
+            var page = try await claimCodePage(app, context, clerk: clerk)
+            do {
+                let issued = try await accounts.issueClaimCode(for: UUID(uuidString: page.applicantID)!, by: clerk, address: context.remoteAddress)
+                page.code = issued.code
+                page.expiresText = DisplayDate.minute(issued.expiresAt)
+                return try renderer.page("claim-code", page)
+            } catch let error as AppError where error == AccountService.alreadyClaimed {
+                page.claimed = true
+                page.error = error.title
+                return try renderer.page("claim-code", page, status: error.status)
+            }
+        }
     }
 
     // MARK: API
@@ -182,6 +248,13 @@ enum AccountRoutes {
         var creditCode: String?
         var legalRepresentative: String?
         var contactName: String?
+        /// From the slip a window clerk printed, to take over an account opened at the window.
+        var claimCode: String?
+    }
+
+    struct ClaimCodeResponse: ResponseEncodable {
+        var code: String
+        var expiresAt: Date
     }
 
     static func addAPI(to api: RouterGroup<AppRequestContext>, app: AppServices) {
@@ -212,7 +285,7 @@ enum AccountRoutes {
                     let checked = try ApplicantRegistration.person(
                         name: body.name, idNumber: body.idNumber ?? "", phone: body.phone, password: body.password,
                         passwordConfirm: nil, today: accounts.clock.now)
-                    account = try await accounts.register(person: checked, password: body.password, address: context.remoteAddress)
+                    account = try await accounts.register(person: checked, password: body.password, address: context.remoteAddress, claimCode: body.claimCode)
                 case "organisation":
                     let checked = try ApplicantRegistration.organisation(
                         name: body.name, creditCode: body.creditCode ?? "", legalRepresentative: body.legalRepresentative ?? "",
@@ -225,6 +298,13 @@ enum AccountRoutes {
                 throw AppError(.unprocessableContent, code: problem.code, title: problem.message, field: problem.field)
             }
             return EditedResponse(status: .created, headers: [.location: "/api/v1/me"], response: AccountView(account))
+        }
+        api.post("/applicants/:id/claim-code") { _, context -> EditedResponse<ClaimCodeResponse> in
+            let clerk = try context.require([.staff(.windowClerk)])
+            guard let id = context.parameters.get("id", as: UUID.self) else { throw AccountService.applicantNotFound }
+            let issued = try await accounts.issueClaimCode(for: id, by: clerk, address: context.remoteAddress)
+            // The code is shown once: no cache may keep it.
+            return EditedResponse(status: .created, headers: [.cacheControl: "no-store"], response: ClaimCodeResponse(code: issued.code, expiresAt: issued.expiresAt))
         }
     }
 }

@@ -12,6 +12,7 @@ enum Schema {
         CreateCases(),
         LoadOfficialCalendar(),
         AddCaseIndexes(),
+        AddAccountSecurity(),
     ]
 }
 
