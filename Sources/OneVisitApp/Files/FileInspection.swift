@@ -3,7 +3,8 @@ import Foundation
 /// Looks inside an upload beyond its first bytes: active content and hidden archives in
 /// PDFs, image dimensions that would exhaust memory when decoded, and ZIP-based Office
 /// files whose entries would expand far beyond their size (zip bombs) or escape a folder.
-/// Written by hand because it only reads headers; no decoding library is needed.
+/// Written by hand: images and Office files are judged by their headers, PDFs by their
+/// object syntax (`FileInspection+PDF.swift`).
 enum FileInspection {
     static let maxPixels = 40_000_000
     static let maxExpandedSize = 100 * 1024 * 1024
@@ -27,23 +28,9 @@ enum FileInspection {
         data.range(of: Data(needle)) != nil
     }
 
-    static func pdf(_ data: Data) throws {
-        guard contains(data.suffix(1024), Array("%%EOF".utf8)) else {
-            throw reject("file.pdf_truncated", "PDF 文件不完整（缺少文件结束标记），请重新生成后上传")
-        }
-        for marker in ["/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/OpenAction"] where contains(data, Array(marker.utf8)) {
-            throw reject("file.active_content", "PDF 中含有脚本、附件或自动执行内容，不能上传")
-        }
-        // A PDF that is also a ZIP archive (a polyglot) carries the archive's directory
-        // record near its end; random bytes match that 4-byte signature about once in 10⁵ files.
-        if contains(data.suffix(65_557), [0x50, 0x4B, 0x05, 0x06]) {
-            throw reject("file.polyglot", "文件同时含有其他格式的内容，不能上传")
-        }
-    }
-
     static func checkPixels(_ width: Int, _ height: Int) throws {
         guard width > 0, height > 0, width * height <= maxPixels else {
-            throw reject("file.image_dimensions", "图片尺寸异常（\\(width)×\\(height)），请压缩到 4000 万像素以内")
+            throw reject("file.image_dimensions", "图片尺寸异常（\(width)×\(height)），请压缩到 4000 万像素以内")
         }
     }
 
