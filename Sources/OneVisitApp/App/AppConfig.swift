@@ -66,7 +66,19 @@ public struct AppConfig: Sendable {
     public var port: Int = 8080
     public var bcryptCost: UInt8 = 12
     public var sessionLifetime: TimeInterval = 8 * 3600
-    public var secureCookies: Bool = false
+    /// Whether cookies carry `Secure`: `ONEVISIT_SECURE_COOKIES` when set, else on unless
+    /// the server listens on loopback only (development over plain HTTP).
+    public var secureCookies: Bool {
+        get { secureCookiesSetting ?? !Self.isLoopback(host) }
+        set { secureCookiesSetting = newValue }
+    }
+    public var secureCookiesSetting: Bool?
+    /// Bearer token that `/metrics` asks for (`ONEVISIT_METRICS_TOKEN`); without one, only
+    /// requests from the loopback address may read it.
+    public var metricsToken: String?
+    /// Seconds a connection may stay idle before it is closed (`ONEVISIT_HTTP_IDLE_TIMEOUT`):
+    /// one that sends nothing, or only part of a request head, is cut off after this long.
+    public var idleTimeout: Int = 30
     public var logLevel: Logger.Level = .info
     /// Shared secret of the payment gateway's signed callbacks. The default serves the
     /// built-in simulated gateway only; a real gateway's secret is set per deployment.
@@ -75,6 +87,12 @@ public struct AppConfig: Sendable {
     public var jobsInterval: Int = 300
 
     public init() {}
+
+    static func isLoopback(_ host: String) -> Bool {
+        let parts = host.split(separator: ".")
+        let isIPv4Loopback = parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+        return isIPv4Loopback || ["::1", "[::1]", "localhost"].contains(host.lowercased())
+    }
 
     /// Reads and checks every setting; the first bad one throws a `ConfigError` naming it.
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> AppConfig {
@@ -135,6 +153,15 @@ public struct AppConfig: Sendable {
                 throw ConfigError(setting: "ONEVISIT_SECURE_COOKIES", problem: "须为 true 或 false, got \(raw)")
             }
             secureCookies = flag
+        }
+        if let token = reader.string(forKey: "metrics.token") {
+            guard token.count >= 16 else {
+                throw ConfigError(setting: "ONEVISIT_METRICS_TOKEN", problem: "至少 16 个字符 (at least 16 characters)")
+            }
+            metricsToken = token
+        }
+        if let seconds = try Self.integer(reader, "http.idle.timeout", setting: "ONEVISIT_HTTP_IDLE_TIMEOUT", in: 1...3600, problem: "须为 1–3600 秒 (seconds, 1–3600)") {
+            idleTimeout = seconds
         }
         if let seconds = try Self.integer(reader, "jobs.interval", setting: "ONEVISIT_JOBS_INTERVAL", in: 0...86400, problem: "须为 0–86400 秒 (seconds, 0 = off)") {
             jobsInterval = seconds

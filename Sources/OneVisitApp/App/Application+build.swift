@@ -44,6 +44,9 @@ public func buildApplication(services: AppServices, logger: Logger) -> some Appl
     let router = buildRouter(services: services, logger: logger)
     return Application(
         router: router,
+        // Idle connections, and ones that never finish their request head, are closed
+        // instead of being held open by the thousand.
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(services.config.idleTimeout)))),
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "OneVisit"),
         services: services.config.jobsInterval > 0
             ? [services.persistence, JobsService(cases: services.cases, interval: .seconds(services.config.jobsInterval), logger: logger)]
@@ -72,9 +75,10 @@ public func buildRouter(services: AppServices, logger: Logger = Logger(label: "o
         Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
                  body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
     }
-    router.get("/metrics") { _, _ -> Response in
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(string: services.metrics.render())))
+    router.get("/metrics") { request, context -> Response in
+        guard MetricsAccess.allows(request, from: context.remoteAddress, token: services.config.metricsToken) else { throw AppError.forbidden }
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(string: services.metrics.render())))
     }
 
     PortalRoutes.addPages(to: router, app: services)
@@ -95,6 +99,16 @@ public func buildRouter(services: AppServices, logger: Logger = Logger(label: "o
     CaseRoutes.addAPI(to: api, app: services)
     SupervisionRoutes.addAPI(to: api, app: services)
     return router
+}
+
+/// Who may read `/metrics`: with a configured token, whoever sends it as a bearer token;
+/// without one, the machine itself (a local Prometheus agent or an operator's shell).
+enum MetricsAccess {
+    static func allows(_ request: Request, from address: String, token: String?) -> Bool {
+        guard let token else { return address == "local" || AppConfig.isLoopback(address) || address.hasPrefix("::ffff:127.") }
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return false }
+        return AuthenticationMiddleware.constantTimeEqual(header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces), token)
+    }
 }
 
 extension AppServices {

@@ -74,6 +74,11 @@ final class StoredFileModel: Model, @unchecked Sendable {
     @Field(key: "media_type") var mediaType: String
     @Field(key: "size") var size: Int
     @Field(key: "created_at") var createdAt: Date
+    /// `catalog` for blank forms and samples the catalog stored, which `/downloads` serves;
+    /// nil for a case's materials and results, which only the case's pages serve.
+    @OptionalField(key: "purpose") var purpose: String?
+
+    static let catalogPurpose = "catalog"
 
     init() {}
 }
@@ -145,12 +150,18 @@ struct CreateCatalog: AsyncMigration {
 
 extension StoredFileModel {
     /// Records a stored file once: concurrent transactions storing the same content (the
-    /// same form uploaded by two applicants) both succeed.
-    static func record(sha256: String, mediaType: String, size: Int, at date: Date, on db: any Database) async throws {
-        try await (db as! any SQLDatabase).insert(into: schema)
-            .columns("sha256", "media_type", "size", "created_at")
-            .values(SQLBind(sha256), SQLBind(mediaType), SQLBind(size), SQLBind(date))
+    /// same form uploaded by two applicants) both succeed. A `purpose` marks the file as
+    /// such even when the same content was recorded before without one.
+    static func record(sha256: String, mediaType: String, size: Int, purpose: String? = nil, at date: Date, on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        try await sql.insert(into: schema)
+            .columns("sha256", "media_type", "size", "created_at", "purpose")
+            .values(SQLBind(sha256), SQLBind(mediaType), SQLBind(size), SQLBind(date), SQLBind(purpose))
             .ignoringConflicts(with: "sha256")
             .run()
+        if let purpose {
+            try await sql.update(schema).set("purpose", to: SQLBind(purpose)).set("media_type", to: SQLBind(mediaType)).set("size", to: SQLBind(size))
+                .where("sha256", .equal, SQLBind(sha256)).run()
+        }
     }
 }

@@ -82,11 +82,12 @@ enum CatalogRoutes {
         }
         router.get("/downloads/:sha/:name") { _, context in
             let notFound = AppError(.notFound, code: "file.not_found", title: "文件不存在或已被删除")
+            // Only what the catalog stored is served here: blank forms and samples of guides are
+            // public, and catalog admins also see what they uploaded. A case's materials and results
+            // share the content-addressed store but are served with the case, to those who may see it.
             guard let sha = context.parameters.get("sha"), sha.count == 64, sha.allSatisfy(\.isHexDigit), let name = context.parameters.get("name"),
-                  let stored = try await StoredFileModel.find(sha, on: app.persistence.db)
+                  let stored = try await StoredFileModel.find(sha, on: app.persistence.db), stored.purpose == StoredFileModel.catalogPurpose
             else { throw notFound }
-            // Only blank forms and samples of guides are public (catalog admins also see what they
-            // uploaded); a case's files and results are served with the case, to those who may see it.
             if context.principal?.role != .staff(.catalogAdmin) {
                 let states = context.principal?.role.isStaff == true ? GuideState.allCases.map(\.rawValue) : [GuideState.published.rawValue]
                 guard try await GuideVersionModel.query(on: app.persistence.db).filter(\.$definition ~~ sha).filter(\.$state ~~ states).first() != nil else { throw notFound }
@@ -271,7 +272,7 @@ extension CatalogService {
         let sha = try blobs.write(data)
         let now = clock.now
         try await persistence.transaction { tx in
-            try await StoredFileModel.record(sha256: sha, mediaType: kind.mediaType, size: data.count, at: now, on: tx)
+            try await StoredFileModel.record(sha256: sha, mediaType: kind.mediaType, size: data.count, purpose: StoredFileModel.catalogPurpose, at: now, on: tx)
             try await AuditLog.append(.init(actor: actor, action: "file.store", objectType: "file", objectID: sha, address: address, detail: fileName), at: now, on: tx)
         }
         return .init(sha256: sha, kind: kind, size: data.count)

@@ -13,6 +13,7 @@ enum Schema {
         LoadOfficialCalendar(),
         AddCaseIndexes(),
         AddAccountSecurity(),
+        AddFilePurpose(),
     ]
 }
 

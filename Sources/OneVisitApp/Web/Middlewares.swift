@@ -93,23 +93,30 @@ struct ErrorMiddleware: RouterMiddleware {
 
 /// Finds the signed-in account from the bearer token (API) or the session cookie
 /// (web), and gives every browser a CSRF token.
+///
+/// On the API the session cookie counts only for reading, or with an `X-CSRF-Token`
+/// header equal to the browser's `ov_csrf` cookie: another site can make a browser send
+/// the cookie with a form or a `text/plain` POST, but cannot read the token to set the header.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let accounts: AccountService
     let secureCookies: Bool
 
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
+        let isAPI = request.uri.path.hasPrefix("/api/")
         var token: String?
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
             token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        } else if let cookie = request.cookies[CookieNames.session]?.value {
+        } else if let cookie = request.cookies[CookieNames.session]?.value,
+                  !isAPI || request.method == .get || request.method == .head || Self.hasCSRFHeader(request) {
             token = cookie
         }
         if let token {
             context.principal = try await accounts.authenticate(token: token)
         }
-        let isAPI = request.uri.path.hasPrefix("/api/")
         var newCSRF: String?
         if let existing = request.cookies[CookieNames.csrf]?.value, existing.count >= 20 {
             context.csrfToken = existing
@@ -123,5 +130,20 @@ struct AuthenticationMiddleware: RouterMiddleware {
             response.setCookie(Cookie(name: CookieNames.csrf, value: newCSRF, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict))
         }
         return response
+    }
+
+    /// The header's token equals the cookie's, compared in constant time.
+    static func hasCSRFHeader(_ request: Request) -> Bool {
+        guard let header = request.headers[csrfHeader], let cookie = request.cookies[CookieNames.csrf]?.value,
+              cookie.count >= 20 else { return false }
+        return constantTimeEqual(header, cookie)
+    }
+
+    /// Equal strings, in a time that depends on their length only, so that a secret cannot
+    /// be guessed byte by byte from how fast a wrong one is refused.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
