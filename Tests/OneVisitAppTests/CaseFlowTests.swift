@@ -108,7 +108,7 @@ struct CaseFlowTests {
             let order = payment.orderNumber
             let forged = try await app.json(.post, "/api/v1/payments/callback", body: #"{"orderNumber":"\#(order)","amountFen":8000,"transactionID":"T1","signature":"00"}"#)
             #expect(forged.status == .unauthorized)
-            let signature = PaymentSignature.sign(orderNumber: order, amountFen: 8000, transactionID: "T1", secret: app.services.config.paymentSecret)
+            let signature = PaymentSignature.sign(orderNumber: order, amountFen: 8000, transactionID: "T1", secret: app.services.cases.paymentSecret!)
             let callback = #"{"orderNumber":"\#(order)","amountFen":8000,"transactionID":"T1","signature":"\#(signature)"}"#
             #expect(try await app.json(.post, "/api/v1/payments/callback", body: callback).text.contains("\"duplicate\":false"))
             #expect(try await app.json(.post, "/api/v1/payments/callback", body: callback).text.contains("\"duplicate\":true"))

@@ -15,6 +15,9 @@ public struct Principal: Sendable, Equatable {
 
     /// `role:loginName`, as the audit log names an actor.
     public var auditName: String { "\(role.code):\(loginName)" }
+
+    /// The actor as `CasePolicy` sees it.
+    public var caseActor: CaseActor { CaseActor(role: role, accountID: accountID, regionCode: regionCode, departmentID: departmentID) }
 }
 
 public struct AppRequestContext: RequestContext {

@@ -106,20 +106,23 @@ enum CaseRoutes {
         let detail = try await app.cases.detail(c, for: principal, on: db)
         let state = CaseState(rawValue: c.state) ?? .received
         let isApplicant = principal.role == .applicant
-        let isClerk = principal.role == .staff(.windowClerk)
-        let isDepartment = principal.role == .staff(.departmentReviewer) || principal.role == .staff(.departmentHead)
-        let isLeadHead = principal.role == .staff(.departmentHead) && principal.departmentID == c.departmentID
+        // Every button is the policy's answer for this person on this case (the step asks again).
+        let scope = try await CaseService.scope(of: c, for: principal, on: db)
+        func may(_ operation: CaseOperation) -> Bool { CasePolicy.allows(operation, by: principal.caseActor, on: scope) }
+        let isClerk = may(.accept)
+        let chosen = ServiceTerms.Delivery(rawValue: c.deliveryMode) ?? .pickup
+        let unpaid = detail.payment?.paid == false
         let page = CasePage(
             layout: context.layout("办件 \(c.number)"), detail: detail, isNew: isNew, error: error, isApplicant: isApplicant,
-            canWithdraw: isApplicant && CaseMachine.offers(.withdraw, from: state),
-            canPay: isApplicant && state == .approved && detail.payment?.paid == false,
-            canResubmit: isApplicant && CaseMachine.offers(.resubmit, from: state),
-            canSupply: isApplicant && c.toleranceDeadline != nil && (state == .underReview || state == .reviewed),
-            clerkActions: isClerk, canAccept: isClerk && CaseMachine.offers(.accept, from: state), canNotice: isClerk && CaseMachine.offers(.issueNotice, from: state),
+            canWithdraw: may(.withdraw) && CaseMachine.offers(.withdraw, from: state),
+            canPay: may(.payOnline) && state == .approved && unpaid,
+            canResubmit: isApplicant && may(.resubmit) && CaseMachine.offers(.resubmit, from: state),
+            canSupply: isApplicant && may(.supply) && c.toleranceDeadline != nil && (state == .underReview || state == .reviewed),
+            clerkActions: isClerk, canAccept: isClerk && CaseMachine.offers(.accept, from: state), canNotice: may(.issueNotice) && CaseMachine.offers(.issueNotice, from: state),
             canClerkResubmit: isClerk && CaseMachine.offers(.resubmit, from: state),
-            canDeliver: isClerk && CaseMachine.offers(.deliver, from: state) && c.deliveryMode != "download", canPayWindow: isClerk && state == .approved && detail.payment?.paid == false,
-            reviewerActions: isDepartment && state == .underReview,
-            canDecide: isLeadHead && CaseMachine.offers(.approve, from: state), canExtend: isLeadHead && (state == .underReview || state == .reviewed),
+            canDeliver: chosen != .download && may(.deliver(chosen)) && CaseMachine.offers(.deliver, from: state), canPayWindow: may(.payAtWindow) && state == .approved && unpaid,
+            reviewerActions: may(.review) && state == .underReview,
+            canDecide: may(.decide) && CaseMachine.offers(.approve, from: state), canExtend: may(.extend) && (state == .underReview || state == .reviewed),
             today: app.cases.today.description)
         return try app.renderer.page("case", page, status: status)
     }
@@ -247,29 +250,13 @@ enum CaseRoutes {
             guard let payment = try await PaymentModel.query(on: db).filter(\.$caseID == id).filter(\.$state == "pending").first() else {
                 return try await casePage(app, context, id: id, error: "该办件没有待缴费用", status: .conflict)
             }
+            guard app.config.demoMode else {
+                return try await casePage(app, context, id: id, error: "网上支付暂未开通，请到政务服务大厅窗口缴费", status: .conflict)
+            }
             return Response.redirect(to: "/pay/\(payment.orderNumber)")
         }
 
-        // MARK: simulated payment gateway (replaceable by a real one; it only signs callbacks)
-
-        router.get("/pay/:order") { _, context in
-            let principal = try context.require([.applicant])
-            guard let order = context.parameters.get("order"), let payment = try await PaymentModel.query(on: db).filter(\.$orderNumber == order).first(),
-                  let c = try await CaseModel.find(payment.caseID, on: db), c.applicantID == principal.accountID
-            else { throw AppError(.notFound, code: "payment.not_found", title: "支付单不存在") }
-            return try app.renderer.page("gateway", GatewayPage(layout: context.layout("统一支付平台（模拟）"), orderNumber: order, amountText: FeeAmount.text(fen: payment.amountFen), itemName: c.itemName, caseID: c.id!))
-        }
-        router.post("/pay/:order/confirm") { request, context in
-            _ = try await WebForm.read(request, context: context)
-            let principal = try context.require([.applicant])
-            guard let order = context.parameters.get("order"), let payment = try await PaymentModel.query(on: db).filter(\.$orderNumber == order).first(),
-                  let c = try await CaseModel.find(payment.caseID, on: db), c.applicantID == principal.accountID
-            else { throw AppError(.notFound, code: "payment.not_found", title: "支付单不存在") }
-            let transaction = "SIM\(UUID().uuidString.prefix(12).replacingOccurrences(of: "-", with: ""))"
-            let signature = PaymentSignature.sign(orderNumber: order, amountFen: payment.amountFen, transactionID: transaction, secret: app.config.paymentSecret)
-            _ = try await cases.paymentCallback(orderNumber: order, amountFen: payment.amountFen, transactionID: transaction, signature: signature, address: context.remoteAddress)
-            return Response.redirect(to: "/cases/\(c.id!)")
-        }
+        if app.config.demoMode { addSimulatedGateway(to: router, app: app) }
 
         // MARK: public progress (R7.5)
 
@@ -437,4 +424,30 @@ enum CaseRoutes {
             applicantName: account.displayName, applicantIDMasked: (account.idNumber ?? account.creditCode).map { Masking.mask($0, keepPrefix: 4, keepSuffix: 4) } ?? "",
             submissionKey: UUID().uuidString, error: error)
     }
+
+    /// The simulated payment gateway, routed only in demo mode (ONEVISIT_DEMO=true): it
+    /// stands in for the province's unified payment platform and only signs callbacks.
+    static func addSimulatedGateway(to router: Router<AppRequestContext>, app: AppServices) {
+        let cases = app.cases
+        let db = app.persistence.db
+        router.get("/pay/:order") { _, context in
+            let principal = try context.require([.applicant])
+            guard let order = context.parameters.get("order"), let payment = try await PaymentModel.query(on: db).filter(\.$orderNumber == order).first(),
+                  let c = try await CaseModel.find(payment.caseID, on: db), c.applicantID == principal.accountID
+            else { throw AppError(.notFound, code: "payment.not_found", title: "支付单不存在") }
+            return try app.renderer.page("gateway", GatewayPage(layout: context.layout("统一支付平台（模拟）"), orderNumber: order, amountText: FeeAmount.text(fen: payment.amountFen), itemName: c.itemName, caseID: c.id!))
+        }
+        router.post("/pay/:order/confirm") { request, context in
+            _ = try await WebForm.read(request, context: context)
+            let principal = try context.require([.applicant])
+            guard let order = context.parameters.get("order"), let payment = try await PaymentModel.query(on: db).filter(\.$orderNumber == order).first(),
+                  let c = try await CaseModel.find(payment.caseID, on: db), c.applicantID == principal.accountID
+            else { throw AppError(.notFound, code: "payment.not_found", title: "支付单不存在") }
+            let transaction = "SIM\(UUID().uuidString.prefix(12).replacingOccurrences(of: "-", with: ""))"
+            let signature = PaymentSignature.sign(orderNumber: order, amountFen: payment.amountFen, transactionID: transaction, secret: cases.paymentSecret ?? "")
+            _ = try await cases.paymentCallback(orderNumber: order, amountFen: payment.amountFen, transactionID: transaction, signature: signature, address: context.remoteAddress)
+            return Response.redirect(to: "/cases/\(c.id!)")
+        }
+    }
+
 }

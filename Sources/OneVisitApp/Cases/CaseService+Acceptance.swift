@@ -7,14 +7,12 @@ extension CaseService {
     /// promised date, the tasks to every department at once (R8.3), and for an immediate
     /// item the decision on the spot (R6.6).
     func accept(_ change: Change, tolerance: Bool, toleranceDays: Int = 5, deemed: Bool = false) async throws -> CaseModel {
-        guard deemed || change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
         guard (1...30).contains(toleranceDays) else {
             throw AppError.invalid("toleranceDays", code: "case.tolerance_days", "容缺补正期限应为 1–30 个工作日")
         }
         let now = clock.now
         let day = today
-        return try await self.change(change, audit: tolerance ? "case.tolerance_accept" : "case.accept") { c, tx, calendar in
-            try Self.requireRegion(change.actor, c)
+        return try await self.change(change, .accept, audit: tolerance ? "case.tolerance_accept" : "case.accept") { c, tx, calendar in
             try await Self.transition(c, tolerance ? .toleranceAccept : .accept, on: tx)
             let (definition) = try CatalogService.decode(try await GuideVersionModel.find(c.guideVersionID, on: tx)!.definition)
             let received = CalendarDate(iso8601: c.receivedOn)!
@@ -68,12 +66,6 @@ extension CaseService {
             }
             return c
         }
-    }
-
-    static func requireRegion(_ staff: Principal, _ c: CaseModel) throws {
-        guard staff.role == .applicant || staff.regionCode == nil || staff.regionCode == c.regionCode
-            || RegionCode(staff.regionCode!)?.level == .province || RegionCode(c.regionCode)?.parent?.value == staff.regionCode
-        else { throw AppError(.forbidden, code: "case.other_region", title: "该办件不属于您所在的区划") }
     }
 
     static func departmentName(_ c: CaseModel, on tx: any Database) async throws -> String {
@@ -138,7 +130,6 @@ extension CaseService {
     /// then counts as accepted (行政许可法第三十二条).
     func issueNotice(_ change: Change, items: [NoticeItem], overrideReason: String?) async throws -> CaseModel {
         let isSupervisor = change.actor.role == .staff(.supervisor)
-        guard change.actor.role == .staff(.windowClerk) || isSupervisor else { throw AppError.forbidden }
         let items = items.filter { !$0.material.isEmpty }
         guard !items.isEmpty else { throw AppError.invalid("items", code: "case.notice_empty", "请至少列出一项需补正的材料及补正方式") }
         guard items.allSatisfy({ !$0.instruction.trimmingCharacters(in: .whitespaces).isEmpty }) else {
@@ -146,8 +137,7 @@ extension CaseService {
         }
         let now = clock.now
         let day = today
-        return try await self.change(change, audit: "case.notice") { c, tx, calendar in
-            try Self.requireRegion(change.actor, c)
+        return try await self.change(change, .issueNotice, audit: "case.notice") { c, tx, calendar in
             let received = CalendarDate(iso8601: c.receivedOn)!
             if DeemedAcceptance.isDeemedAccepted(receivedOn: received, today: day, calendar: calendar), c.state == CaseState.received.rawValue,
                try await CaseDocumentModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$kind == "oneTimeNotice").count() == 0 {
@@ -196,13 +186,11 @@ extension CaseService {
 
     /// 不予受理 with reasons and the applicant's rights.
     func refuse(_ change: Change, reason: String) async throws -> CaseModel {
-        guard change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard reason.count >= 4 else { throw AppError.invalid("reason", code: "case.reason_required", "请写明不予受理的理由") }
         let now = clock.now
         let day = today
-        return try await self.change(change, audit: "case.refuse") { c, tx, _ in
-            try Self.requireRegion(change.actor, c)
+        return try await self.change(change, .refuse, audit: "case.refuse") { c, tx, _ in
             try await Self.transition(c, .refuse, on: tx)
             let sequence = try await Self.nextNumber("refusal-\(c.regionCode)-\(day.year)", on: tx)
             let department = try await Self.departmentName(c, on: tx)
@@ -231,7 +219,7 @@ extension CaseService {
 
     /// Corrections handed in after a one-time notice: the case is received again (R8.2.3).
     func resubmit(_ change: Change, files: [Int: MultipartForm.File]) async throws -> CaseModel {
-        guard change.actor.role == .applicant || change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
+        try await authorize(.resubmit, change)
         var written: [Int: (String, String)] = [:]
         for (position, file) in files {
             _ = try BlobStore.check(file.data, fileName: file.fileName)
@@ -239,8 +227,7 @@ extension CaseService {
         }
         let stored = written
         let now = clock.now
-        return try await self.change(change, audit: "case.resubmit") { c, tx, _ in
-            try await Self.requireOwnerOrClerk(change.actor, c)
+        return try await self.change(change, .resubmit, audit: "case.resubmit") { c, tx, _ in
             let materials = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).all()
             for m in materials where m.status == "missing" {
                 if let file = stored[m.position] {
@@ -260,15 +247,6 @@ extension CaseService {
         }
     }
 
-    static func requireOwnerOrClerk(_ actor: Principal, _ c: CaseModel) async throws {
-        if actor.role == .applicant {
-            guard actor.accountID == c.applicantID else { throw AppError(.notFound, code: "case.not_found", title: "办件不存在") }
-        } else {
-            guard actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
-            try requireRegion(actor, c)
-        }
-    }
-
     /// Tolerated materials not supplied by their deadline stop the clock until they come (R6.5:
     /// "what happens when the deadline passes"); supplying them starts it again.
     public func applyToleranceDeadlines(address: String) async throws -> Int {
@@ -280,7 +258,7 @@ extension CaseService {
             guard let deadline = c.toleranceDeadline.flatMap(CalendarDate.init(iso8601:)), day > deadline,
                   clock(for: c)?.isSuspended == false else { continue }
             do {
-                _ = try await change(Change(caseID: c.id!, expectedVersion: c.version, actor: system, address: address), audit: "case.tolerance_overdue") { c, tx, _ in
+                _ = try await lawfulChange(Change(caseID: c.id!, expectedVersion: c.version, actor: system, address: address), audit: "case.tolerance_overdue") { c, tx, _ in
                     var suspensions = Self.suspensions(c)
                     suspensions.append(Suspension(from: deadline.nextDay, to: nil, reason: "容缺材料逾期未补交"))
                     Self.setSuspensions(c, suspensions)
@@ -300,12 +278,13 @@ extension CaseService {
         let db = persistence.db
         let calendar = try await self.calendar(on: db)
         let waiting = try await CaseModel.query(on: db).filter(\.$state == CaseState.received.rawValue).all()
-        let system = Principal(accountID: UUID(), sessionID: UUID(), role: .staff(.windowClerk), displayName: "系统", loginName: "system", departmentID: nil, regionCode: nil)
         var count = 0
         for c in waiting where DeemedAcceptance.isDeemedAccepted(receivedOn: CalendarDate(iso8601: c.receivedOn)!, today: today, calendar: calendar) {
             let missing = try await CaseMaterialModel.query(on: db).filter(\.$caseID == c.id!).filter(\.$status == "missing").all()
             let onlySecondary = missing.allSatisfy { $0.importance == "secondary" }
             guard missing.isEmpty || onlySecondary else { continue }
+            // The law accepts the case, in its own region: the system acts as that region's window.
+            let system = Principal(accountID: UUID(), sessionID: UUID(), role: .staff(.windowClerk), displayName: "系统", loginName: "system", departmentID: nil, regionCode: c.regionCode)
             do {
                 _ = try await accept(Change(caseID: c.id!, expectedVersion: c.version, actor: system, address: address), tolerance: !missing.isEmpty, deemed: true)
                 count += 1

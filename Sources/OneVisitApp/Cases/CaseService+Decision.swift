@@ -8,15 +8,11 @@ extension CaseService {
     /// The head of the lead department decides (R8.5): approve → decision and result
     /// document (R8.5.3); reject → reasons and rights (R8.5.5); report up (R8.5.4).
     func decide(_ change: Change, decision: Decision, reason: String) async throws -> CaseModel {
-        guard change.actor.role == .staff(.departmentHead) else { throw AppError.forbidden }
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         if decision != .approve, reason.count < 4 { throw AppError.invalid("reason", code: "decision.reason_required", "不予许可或上报的，请写明理由") }
         let now = clock.now
         let day = today
-        return try await self.change(change, audit: "case.\(decision.rawValue)") { c, tx, _ in
-            guard change.actor.departmentID == c.departmentID else {
-                throw AppError(.forbidden, code: "decision.not_lead", title: "由牵头部门负责人作出决定")
-            }
+        return try await self.change(change, .decide, audit: "case.\(decision.rawValue)") { c, tx, _ in
             let action: CaseAction = switch decision { case .approve: .approve; case .reject: .reject; case .reportUp: .reportUp }
             try await Self.transition(c, action, on: tx)
             c.stoppedOn = day.description
@@ -71,7 +67,8 @@ extension CaseService {
         if c.feeFen > 0 {
             let payment = PaymentModel()
             payment.caseID = c.id!
-            payment.orderNumber = "PAY-\(c.number)"
+            // Not derivable from the case number: a callback cannot be aimed at a case by guessing.
+            payment.orderNumber = PaymentOrder.newNumber()
             payment.amountFen = c.feeFen
             payment.state = "pending"
             try await payment.create(on: tx)
@@ -80,13 +77,11 @@ extension CaseService {
 
     /// 延期 with the head's approval and a reason told to the applicant (行政许可法第四十二条: up to 10 days).
     func extend(_ change: Change, days: Int, reason: String) async throws -> CaseModel {
-        guard change.actor.role == .staff(.departmentHead) else { throw AppError.forbidden }
         guard (1...10).contains(days) else { throw AppError.invalid("days", code: "extension.days", "延长期限为 1–10 个工作日") }
         let reason = reason.trimmingCharacters(in: .whitespaces)
         guard reason.count >= 4 else { throw AppError.invalid("reason", code: "extension.reason_required", "请写明延期理由，理由将告知申请人") }
         let now = clock.now
-        return try await self.change(change, audit: "case.extend") { c, tx, _ in
-            guard change.actor.departmentID == c.departmentID else { throw AppError(.forbidden, code: "decision.not_lead", title: "由牵头部门负责人批准延期") }
+        return try await self.change(change, .extend, audit: "case.extend") { c, tx, _ in
             guard [CaseState.underReview.rawValue, CaseState.reviewed.rawValue].contains(c.state) else {
                 throw AppError(.conflict, code: "extension.state", title: "只有审查中的办件可以延期")
             }
@@ -99,8 +94,12 @@ extension CaseService {
 
     // MARK: payment (R8.6)
 
-    /// The simulated gateway's callback, signed with HMAC; a duplicate changes nothing.
+    /// The gateway's callback, signed with HMAC; a duplicate changes nothing. Without a
+    /// configured gateway secret every callback is refused.
     func paymentCallback(orderNumber: String, amountFen: Int, transactionID: String, signature: String, address: String) async throws -> Bool {
+        guard let paymentSecret else {
+            throw AppError(.forbidden, code: "payment.gateway_not_configured", title: "未配置支付平台，支付回调不予受理")
+        }
         guard PaymentSignature.verify(orderNumber: orderNumber, amountFen: amountFen, transactionID: transactionID, signature: signature, secret: paymentSecret) else {
             throw AppError(.unauthorized, code: "payment.signature", title: "支付回调签名无效")
         }
@@ -126,9 +125,8 @@ extension CaseService {
 
     /// Payment at the window.
     func payAtWindow(_ change: Change) async throws -> CaseModel {
-        guard change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
         let now = clock.now
-        return try await self.change(change, audit: "payment.window") { c, tx, _ in
+        return try await self.change(change, .payAtWindow, audit: "payment.window") { c, tx, _ in
             guard let payment = try await PaymentModel.query(on: tx).filter(\.$caseID == c.id!).first(), payment.state == "pending" else {
                 throw AppError(.conflict, code: "payment.none_due", title: "该办件没有待缴费用")
             }
@@ -152,11 +150,15 @@ extension CaseService {
 
     func deliver(_ change: Change, _ delivery: Delivery) async throws -> CaseModel {
         let now = clock.now
-        return try await self.change(change, audit: "case.deliver") { c, tx, _ in
+        return try await self.change(change, .deliver(delivery.mode), audit: "case.deliver") { c, tx, _ in
+            // Only in the mode the applicant chose (R8.7): posting a result that is to be
+            // collected in person would skip the collector's identity check.
+            guard c.deliveryMode == delivery.mode.rawValue else {
+                let chosen = ServiceTerms.Delivery(rawValue: c.deliveryMode)?.chineseName ?? c.deliveryMode
+                throw AppError(.conflict, code: "delivery.mode_mismatch", title: "申请人选择的送达方式是“\(chosen)”，不能以“\(delivery.mode.chineseName)”送达")
+            }
             switch delivery.mode {
             case .pickup:
-                guard change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
-                try Self.requireRegion(change.actor, c)
                 guard let id = c.applicantIDNumber, delivery.collectorIDLast4.uppercased() == String(id.suffix(4)) else {
                     throw AppError.invalid("collectorIDLast4", code: "delivery.identity", "领取人身份核验未通过：证件号码后四位不符")
                 }
@@ -164,7 +166,6 @@ extension CaseService {
                 try await Self.visit(c, reason: "窗口领取办理结果", clerk: change.actor, at: now, on: tx)
                 try await Self.event(c, "deliver", "已在窗口领取办理结果", note: "领取人身份已核验", actor: change.actor.auditName, at: now, on: tx)
             case .post:
-                guard change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
                 guard !delivery.carrier.isEmpty, delivery.trackingNumber.count >= 6 else {
                     throw AppError.invalid("trackingNumber", code: "delivery.tracking", "请填写快递公司和运单号")
                 }
@@ -172,10 +173,6 @@ extension CaseService {
                 c.deliveryDetail = "\(c.deliveryDetail ?? "") \(delivery.carrier) \(delivery.trackingNumber)"
                 try await Self.event(c, "deliver", "办理结果已邮寄", note: "\(delivery.carrier) 运单号 \(delivery.trackingNumber)", actor: change.actor.auditName, at: now, on: tx)
             case .download:
-                guard change.actor.role == .applicant, change.actor.accountID == c.applicantID else { throw AppError.forbidden }
-                guard c.deliveryMode == ServiceTerms.Delivery.download.rawValue else {
-                    throw AppError(.conflict, code: "delivery.not_download", title: "本办件选择的送达方式不是网上下载")
-                }
                 try await Self.transition(c, .deliver, on: tx)
                 try await Self.event(c, "deliver", "申请人已下载办理结果", actor: change.actor.auditName, at: now, on: tx)
             }

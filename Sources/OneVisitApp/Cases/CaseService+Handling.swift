@@ -8,11 +8,11 @@ extension CaseService {
         return task
     }
 
-    /// Only the task's department sees and handles it; an assigned task is its assignee's.
-    static func requireDepartment(_ actor: Principal, _ task: CaseTaskModel) throws {
-        guard actor.role == .staff(.departmentReviewer) || actor.role == .staff(.departmentHead), actor.departmentID == task.departmentID else {
-            throw AppError(.forbidden, code: "task.other_department", title: "该任务不属于您的部门")
-        }
+    /// Only the task's department handles it (the policy, on a scope holding that task's
+    /// department alone); an assigned task is its assignee's.
+    static func requireDepartment(_ operation: CaseOperation, _ actor: Principal, _ task: CaseTaskModel, of c: CaseModel, on tx: any Database) async throws {
+        let scope = CaseScope(regionCode: c.regionCode, applicantID: c.applicantID, leadDepartmentID: c.departmentID, taskDepartmentIDs: [task.departmentID])
+        try await authorize(operation, actor, c, scope: scope, on: tx)
     }
 
     /// A reviewer records the department's opinion (R8.4.1); the last department to finish
@@ -21,10 +21,10 @@ extension CaseService {
         let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
         guard approve || note.count >= 4 else { throw AppError.invalid("note", code: "task.reason_required", "不同意的，请写明审查意见和理由") }
         let now = clock.now
-        return try await self.change(change, audit: "case.review") { c, tx, _ in
+        return try await self.change(change, .review, audit: "case.review") { c, tx, _ in
             let task = try await Self.task(taskID, on: tx)
             guard task.caseID == c.id else { throw AppError(.notFound, code: "task.not_found", title: "任务不存在") }
-            try Self.requireDepartment(change.actor, task)
+            try await Self.requireDepartment(.review, change.actor, task, of: c, on: tx)
             guard c.state == CaseState.underReview.rawValue else {
                 throw AppError(.conflict, code: "task.case_not_in_review", title: "办件当前状态为“\(CaseState(rawValue: c.state)?.chineseName ?? c.state)”，不能审查")
             }
@@ -54,10 +54,10 @@ extension CaseService {
         let now = clock.now
         let day = today
         guard date >= day else { throw AppError.invalid("date", code: "inspection.date_past", "核查日期不能早于今天") }
-        return try await self.change(change, audit: "case.inspection") { c, tx, _ in
+        return try await self.change(change, .inspect, audit: "case.inspection") { c, tx, _ in
             let task = try await Self.task(taskID, on: tx)
             guard task.caseID == c.id else { throw AppError(.notFound, code: "task.not_found", title: "任务不存在") }
-            try Self.requireDepartment(change.actor, task)
+            try await Self.requireDepartment(.inspect, change.actor, task, of: c, on: tx)
             guard c.state == CaseState.underReview.rawValue else { throw AppError(.conflict, code: "inspection.case_not_in_review", title: "办件不在审查阶段") }
             let joint = Set(departments + [task.departmentName]).count > 1
             let sequence = try await Self.nextNumber("inspection-\(c.regionCode)-\(day.year)", on: tx)
@@ -77,13 +77,11 @@ extension CaseService {
     /// Special procedures, intermediary services and corrections stop the clock
     /// (行政许可法第四十五条); resuming starts it again.
     func suspend(_ change: Change, reason: String) async throws -> CaseModel {
-        guard change.actor.role == .staff(.departmentReviewer) || change.actor.role == .staff(.departmentHead) else { throw AppError.forbidden }
         let reason = reason.trimmingCharacters(in: .whitespaces)
         guard !reason.isEmpty else { throw AppError.invalid("reason", code: "clock.reason_required", "请写明暂停计时的原因（如专家评审、检验检测、中介服务）") }
         let now = clock.now
         let day = today
-        return try await self.change(change, audit: "case.suspend") { c, tx, _ in
-            try await Self.requireTaskOfDepartment(change.actor, c, on: tx)
+        return try await self.change(change, .suspend, audit: "case.suspend") { c, tx, _ in
             guard c.state == CaseState.underReview.rawValue else { throw AppError(.conflict, code: "clock.case_not_in_review", title: "只有审查中的办件可以暂停计时") }
             var suspensions = Self.suspensions(c)
             guard !suspensions.contains(where: \.isOpen) else { throw AppError(.conflict, code: "clock.already_suspended", title: "办理时限已暂停") }
@@ -96,11 +94,9 @@ extension CaseService {
     }
 
     func resume(_ change: Change) async throws -> CaseModel {
-        guard change.actor.role == .staff(.departmentReviewer) || change.actor.role == .staff(.departmentHead) else { throw AppError.forbidden }
         let now = clock.now
         let day = today
-        return try await self.change(change, audit: "case.resume") { c, tx, _ in
-            try await Self.requireTaskOfDepartment(change.actor, c, on: tx)
+        return try await self.change(change, .resume, audit: "case.resume") { c, tx, _ in
             var suspensions = Self.suspensions(c)
             guard let index = suspensions.lastIndex(where: \.isOpen) else { throw AppError(.conflict, code: "clock.not_suspended", title: "办理时限未暂停") }
             // The day work resumes counts again; resumed before the stop began, nothing was stopped.
@@ -115,22 +111,14 @@ extension CaseService {
         }
     }
 
-    static func requireTaskOfDepartment(_ actor: Principal, _ c: CaseModel, on tx: any Database) async throws {
-        let departments = try await CaseTaskModel.query(on: tx).filter(\.$caseID == c.id!).all().map(\.departmentID)
-        guard let mine = actor.departmentID, departments.contains(mine) else {
-            throw AppError(.forbidden, code: "task.other_department", title: "该办件没有您部门的任务")
-        }
-    }
-
     /// 容缺材料补交 (R6.5): supplying the last one closes the tolerance.
     func supply(_ change: Change, materialID: UUID, file: MultipartForm.File?) async throws -> CaseModel {
-        // Who may supply is settled before the upload is even looked at.
-        guard change.actor.role == .applicant || change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
+        // Who may supply is settled before the upload is even looked at (nothing is written for anyone else).
+        try await authorize(.supply, change)
         if let file { _ = try BlobStore.check(file.data, fileName: file.fileName) }
         let sha = try file.map { try blobs.write($0.data) }
         let now = clock.now
-        return try await self.change(change, audit: "case.supply") { c, tx, _ in
-            try await Self.requireOwnerOrClerk(change.actor, c)
+        return try await self.change(change, .supply, audit: "case.supply") { c, tx, _ in
             guard c.toleranceDeadline != nil else { throw AppError(.conflict, code: "case.no_supplement_due", title: "该办件没有需补交的容缺材料") }
             guard let m = try await CaseMaterialModel.find(materialID, on: tx), m.caseID == c.id, m.status == "missing" else {
                 throw AppError(.notFound, code: "case.material_not_due", title: "该材料无需补交")
@@ -160,10 +148,8 @@ extension CaseService {
 
     /// 撤回 by the applicant before a decision (every state change is an event).
     func withdraw(_ change: Change, reason: String) async throws -> CaseModel {
-        guard change.actor.role == .applicant else { throw AppError.forbidden }
         let now = clock.now
-        return try await self.change(change, audit: "case.withdraw") { c, tx, _ in
-            guard c.applicantID == change.actor.accountID else { throw AppError(.notFound, code: "case.not_found", title: "办件不存在") }
+        return try await self.change(change, .withdraw, audit: "case.withdraw") { c, tx, _ in
             try await Self.transition(c, .withdraw, on: tx)
             c.stoppedOn = self.today.description
             try await CaseTaskModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$state != "done").set(\.$state, to: "done").set(\.$opinion, to: "申请人撤回").update()
@@ -174,12 +160,10 @@ extension CaseService {
 
     /// A visit to the hall (R3.8), e.g. to show originals (R7.4.2).
     func recordVisit(_ change: Change, reason: String) async throws -> CaseModel {
-        guard change.actor.role == .staff(.windowClerk) else { throw AppError.forbidden }
         let reason = reason.trimmingCharacters(in: .whitespaces)
         guard !reason.isEmpty else { throw AppError.invalid("reason", code: "visit.reason_required", "请写明到场事由") }
         let now = clock.now
-        return try await self.change(change, audit: "case.visit") { c, tx, _ in
-            try Self.requireRegion(change.actor, c)
+        return try await self.change(change, .recordVisit, audit: "case.visit") { c, tx, _ in
             try await Self.visit(c, reason: reason, clerk: change.actor, at: now, on: tx)
             let visits = try await CaseVisitModel.query(on: tx).filter(\.$caseID == c.id!).count()
             let over = TripCount.isOverPromise(visits: visits, promised: c.tripsPromised)

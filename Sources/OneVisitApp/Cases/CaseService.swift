@@ -10,7 +10,8 @@ public struct CaseService: Sendable {
     let persistence: Persistence
     let clock: any AppClock
     let blobs: BlobStore
-    let paymentSecret: String
+    /// The gateway's callback secret; nil: no gateway is configured and every callback is refused.
+    let paymentSecret: String?
     let calendarCache = CalendarCache()
 
     static let chinaTime = DisplayDate.chinaTime
@@ -87,13 +88,54 @@ public struct CaseService: Sendable {
         var address: String
     }
 
-    /// Runs one change of a case: loads it, checks the expected version, lets `body` change
-    /// it, then saves it only if nobody changed it meanwhile — exactly one of two
-    /// concurrent writers wins.
-    func change<T: Sendable>(_ change: Change, audit action: String, _ body: @escaping @Sendable (CaseModel, any Database, WorkCalendar) async throws -> T) async throws -> T {
+    /// What of `c` decides who may touch it; the task departments are read only for
+    /// department staff, the only ones whose reach depends on them.
+    static func scope(of c: CaseModel, for actor: Principal, on db: any Database) async throws -> CaseScope {
+        var tasks: Set<UUID> = []
+        if actor.role == .staff(.departmentReviewer) || actor.role == .staff(.departmentHead) {
+            tasks = Set(try await CaseTaskModel.query(on: db).filter(\.$caseID == c.id!).all().map(\.departmentID))
+        }
+        return CaseScope(regionCode: c.regionCode, applicantID: c.applicantID, leadDepartmentID: c.departmentID, taskDepartmentIDs: tasks)
+    }
+
+    /// Asks `CasePolicy` and maps its no to the answer: 404 where the asker must not learn
+    /// that the case exists, 403 with the reason otherwise.
+    static func authorize(_ operation: CaseOperation, _ actor: Principal, _ c: CaseModel, scope: CaseScope? = nil, on db: any Database) async throws {
+        let scope = if let scope { scope } else { try await Self.scope(of: c, for: actor, on: db) }
+        do {
+            try CasePolicy.check(operation, by: actor.caseActor, on: scope)
+        } catch {
+            throw error.hidesCase ? caseNotFound : AppError(.forbidden, code: error.code, title: error.message)
+        }
+    }
+
+    static let caseNotFound = AppError(.notFound, code: "case.not_found", title: "办件不存在")
+
+    /// The policy's answer before anything is written (an upload is stored only for
+    /// someone who may make the step); the step asks again inside its transaction.
+    func authorize(_ operation: CaseOperation, _ change: Change) async throws {
+        guard let c = try await CaseModel.find(change.caseID, on: persistence.db) else { throw Self.caseNotFound }
+        try await Self.authorize(operation, change.actor, c, on: persistence.db)
+    }
+
+    /// Runs one change of a case: loads it, asks `CasePolicy` whether the actor may do
+    /// `operation` to it, checks the expected version, lets `body` change it, then saves it
+    /// only if nobody changed it meanwhile — exactly one of two concurrent writers wins.
+    func change<T: Sendable>(_ change: Change, _ operation: CaseOperation, audit action: String, _ body: @escaping @Sendable (CaseModel, any Database, WorkCalendar) async throws -> T) async throws -> T {
+        try await run(change, operation, audit: action, body)
+    }
+
+    /// A change the law makes by itself when a deadline passes (the jobs service), which no
+    /// person asks for and so no policy rule covers.
+    func lawfulChange<T: Sendable>(_ change: Change, audit action: String, _ body: @escaping @Sendable (CaseModel, any Database, WorkCalendar) async throws -> T) async throws -> T {
+        try await run(change, nil, audit: action, body)
+    }
+
+    private func run<T: Sendable>(_ change: Change, _ operation: CaseOperation?, audit action: String, _ body: @escaping @Sendable (CaseModel, any Database, WorkCalendar) async throws -> T) async throws -> T {
         let now = clock.now
         return try await persistence.transaction { tx in
-            guard let c = try await CaseModel.find(change.caseID, on: tx) else { throw AppError(.notFound, code: "case.not_found", title: "办件不存在") }
+            guard let c = try await CaseModel.find(change.caseID, on: tx) else { throw Self.caseNotFound }
+            if let operation { try await Self.authorize(operation, change.actor, c, on: tx) }
             if let expected = change.expectedVersion, expected != c.version {
                 throw AppError(.conflict, code: "case.stale", title: "办件已被他人处理，请刷新后重试")
             }

@@ -143,23 +143,15 @@ extension CaseService {
             version: c.version, clock: ClockView(clock(for: c), today: today, calendar: calendar))
     }
 
-    /// What `principal` may see of a case: applicants their own, clerks their region's,
-    /// departments the cases they have a task in, supervisors all. Others: not found.
+    /// What `principal` may see of a case (`CasePolicy`, operation `view`): applicants their
+    /// own, clerks and supervisors their region's, departments the cases they have a task in
+    /// or lead. Others: not found, so nobody learns that a case exists.
     func visibleCase(_ id: UUID, to principal: Principal, on db: any Database) async throws -> CaseModel {
-        let notFound = AppError(.notFound, code: "case.not_found", title: "办件不存在")
-        guard let c = try await CaseModel.find(id, on: db) else { throw notFound }
-        switch principal.role {
-        case .applicant:
-            guard c.applicantID == principal.accountID else { throw notFound }
-        case .staff(.windowClerk):
-            do { try Self.requireRegion(principal, c) } catch { throw notFound }
-        case .staff(.departmentReviewer), .staff(.departmentHead):
-            let mine = try await CaseTaskModel.query(on: db).filter(\.$caseID == id).filter(\.$departmentID == (principal.departmentID ?? UUID())).count()
-            guard mine > 0 || c.departmentID == principal.departmentID else { throw notFound }
-        case .staff(.supervisor):
-            break
-        default:
-            throw notFound
+        guard let c = try await CaseModel.find(id, on: db) else { throw Self.caseNotFound }
+        do {
+            try await Self.authorize(.view, principal, c, on: db)
+        } catch let error as AppError where error.status == .forbidden {
+            throw Self.caseNotFound
         }
         return c
     }

@@ -66,6 +66,19 @@ public enum FeeAmount {
     }
 }
 
+/// A payment order's number (R8.6): `PAY` + 20 random Crockford base-32 characters (100
+/// bits), unrelated to the case number, so nobody can name another case's order.
+public enum PaymentOrder {
+    public static func newNumber(using generator: inout some RandomNumberGenerator) -> String {
+        "PAY" + String((0..<20).map { _ in CaseNumber.alphabet[Int.random(in: 0..<CaseNumber.alphabet.count, using: &generator)] })
+    }
+
+    public static func newNumber() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return newNumber(using: &generator)
+    }
+}
+
 /// The payment gateway's signed callback (R8.6): HMAC-SHA256 over the fields in a fixed order.
 public enum PaymentSignature {
     public static func sign(orderNumber: String, amountFen: Int, transactionID: String, secret: String) -> String {

@@ -1,0 +1,177 @@
+import FluentKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import OneVisitDomain
+import Testing
+@testable import OneVisitApp
+
+/// Issue 10, items 1, 2 and 12: staff of another region or department on every case step,
+/// payment and delivery; forged payment callbacks; window intake across regions.
+@Suite("Case security")
+struct CaseSecurityTests {
+    // MARK: setup helpers
+
+    /// A 不动产首次登记 case in Zhengzhou with every required material, taken to `state`.
+    enum Stage { case received, underReview, approved }
+
+    static func makeCase(_ app: TestApp, mode: String = "pickup", to stage: Stage) async throws -> CaseDetail {
+        let implementation = try await CaseFlowTests.implementation(app, code: "QR00811001")
+        let (_, required) = try await CaseFlowTests.requiredMaterials(app, implementation)
+        let applicant = try await app.token("13800000001")
+        let submitted = try await CaseFlowTests.submit(app, token: applicant, implementation: implementation, files: required, mode: mode)
+        var c = try CaseFlowTests.detail(submitted)
+        guard stage != .received else { return c }
+        let id = c.summary.id
+        c = try CaseFlowTests.detail(try await CaseFlowTests.step(app, try await app.token("clerk.zz"), "/api/v1/cases/\(id)/accept"))
+        guard stage != .underReview else { return c }
+        for task in c.tasks {
+            let reviewer = task.departmentName.contains("税务") ? "reviewer.zz.sw" : "reviewer.zz.zr"
+            _ = try await CaseFlowTests.step(app, try await app.token(reviewer), "/api/v1/cases/\(id)/tasks/\(task.id)/complete", #"{"approve":true}"#)
+        }
+        c = try CaseFlowTests.detail(try await CaseFlowTests.step(app, try await app.token("head.zz.zr"), "/api/v1/cases/\(id)/decide", #"{"decision":"approve"}"#))
+        #expect(c.summary.state == "approved")
+        return c
+    }
+
+    /// A staff account the demo data lacks (a Kaifeng head, a Kaifeng supervisor), in the
+    /// department of `like` or none, with the demo password.
+    static func staff(_ app: TestApp, _ login: String, role: StaffRole, region: String, like: String) async throws -> String {
+        let model = try #require(try await AccountModel.query(on: app.db).filter(\.$loginName == like).first())
+        let account = AccountModel()
+        account.id = UUID()
+        account.loginName = login
+        account.passwordHash = model.passwordHash
+        account.role = role.rawValue
+        account.displayName = login
+        account.departmentID = role == .supervisor ? nil : model.departmentID
+        account.regionCode = region
+        account.failedLogins = 0
+        account.createdAt = app.clock.now
+        account.version = 1
+        try await account.create(on: app.db)
+        return try await app.token(login)
+    }
+
+    // MARK: item 1 — one policy for every staff action
+
+    @Test func staffOfAnotherRegionOrDepartment_cannotTakeAnyStepOrPayOrDeliver() async throws {
+        try await TestApp.run(seed: .full) { app in
+            // setup: three Zhengzhou cases — received, under review, approved with a fee to pay
+            let received = try await Self.makeCase(app, to: .received)
+            let reviewing = try await Self.makeCase(app, to: .underReview)
+            let approved = try await Self.makeCase(app, to: .approved)
+            let task = try #require(reviewing.tasks.first)
+            let material = try #require(reviewing.materials.first)
+            let attackers: [String: String] = [
+                "clerk.kf": try await app.token("clerk.kf"),
+                "reviewer.kf": try await app.token("reviewer.kf"),
+                "head.kf": try await Self.staff(app, "head.kf", role: .departmentHead, region: "410200", like: "reviewer.kf"),
+                "supervisor.kf": try await Self.staff(app, "supervisor.kf", role: .supervisor, region: "410200", like: "supervisor.ha"),
+                // Zhengzhou, but a department with no task on these cases
+                "reviewer.zz": try await app.token("reviewer.zz"), "head.zz": try await app.token("head.zz"),
+            ]
+            let steps: [(UUID, String, String)] = [
+                (received.summary.id, "accept", "{}"),
+                (received.summary.id, "notice", #"{"items":[{"material":"不动产登记申请书","instruction":"请补交"}]}"#),
+                (received.summary.id, "refuse", #"{"reason":"不属于本机关职权范围"}"#),
+                (received.summary.id, "visits", #"{"reason":"核验原件"}"#),
+                (reviewing.summary.id, "tasks/\(task.id)/complete", #"{"approve":true}"#),
+                (reviewing.summary.id, "suspend", #"{"reason":"专家评审"}"#),
+                (reviewing.summary.id, "extend", #"{"days":5,"reason":"情况复杂需延期"}"#),
+                (reviewing.summary.id, "decide", #"{"decision":"approve"}"#),
+                (reviewing.summary.id, "withdraw", #"{"reason":"不办了"}"#),
+                (approved.summary.id, "pay-window", "{}"),
+                (approved.summary.id, "deliver", #"{"mode":"post","carrier":"EMS","trackingNumber":"EA123456789CN"}"#),
+                (approved.summary.id, "deliver", #"{"mode":"pickup","collectorIDLast4":"0012"}"#),
+            ]
+            let before = try await CaseModel.query(on: app.db).all().reduce(into: [UUID: Int]()) { $0[$1.id!] = $1.version }
+            var checked = 0
+            var successes: [String] = []
+            for (login, token) in attackers.sorted(by: { $0.key < $1.key }) {
+                for (id, step, body) in steps {
+                    // act
+                    let response = try await CaseFlowTests.step(app, token, "/api/v1/cases/\(id)/\(step)", body)
+                    checked += 1
+                    if ![403, 404].contains(Int(response.status.code)) { successes.append("\(login) \(step): \(response.status.code) \(response.text.prefix(100))") }
+                }
+                let supply = try await app.client.execute(uri: "/api/v1/cases/\(reviewing.summary.id)/materials/\(material.id)/file?name=x.pdf", method: .post,
+                                                          headers: [.authorization: "Bearer \(token)"], body: ByteBuffer(bytes: CaseFlowTests.pdf))
+                checked += 1
+                if ![403, 404].contains(Int(supply.status.code)) { successes.append("\(login) supply: \(supply.status.code)") }
+            }
+            // check
+            SuiteSummary.report("G8-region", "other-region and other-department step checks", passed: checked - successes.count, failed: successes.count)
+            #expect(successes.isEmpty, "\(successes.joined(separator: "\n"))")
+            let after = try await CaseModel.query(on: app.db).all().reduce(into: [UUID: Int]()) { $0[$1.id!] = $1.version }
+            #expect(after == before)
+            #expect(try await PaymentModel.query(on: app.db).filter(\.$state == "paid").count() == 0)
+            // a supervisor of another city does not even see the case; the province's does
+            #expect(try await app.json(.get, "/api/v1/cases/\(approved.summary.id)", token: attackers["supervisor.kf"]!).status == .notFound)
+            #expect(try await app.json(.get, "/api/v1/cases/\(approved.summary.id)", token: try await app.token("supervisor.ha")).status == .ok)
+        }
+    }
+
+    @Test func delivery_onlyInTheModeTheApplicantChose_withTheCollectorsCheck() async throws {
+        try await TestApp.run(seed: .full) { app in
+            // setup: an approved case to be collected at the window, its fee paid at the window
+            let c = try await Self.makeCase(app, mode: "pickup", to: .approved)
+            let id = c.summary.id
+            let clerk = try await app.token("clerk.zz")
+            #expect(try await CaseFlowTests.step(app, clerk, "/api/v1/cases/\(id)/pay-window").status == .ok)
+            // act: posting it would skip the collector's identity check
+            let posted = try await CaseFlowTests.step(app, clerk, "/api/v1/cases/\(id)/deliver", #"{"mode":"post","carrier":"EMS","trackingNumber":"EA123456789CN"}"#)
+            // check
+            #expect(posted.status == .conflict)
+            #expect(try posted.problem().code == "delivery.mode_mismatch")
+            let wrongPerson = try await CaseFlowTests.step(app, clerk, "/api/v1/cases/\(id)/deliver", #"{"mode":"pickup","collectorIDLast4":"9999"}"#)
+            #expect(wrongPerson.status == .unprocessableContent)
+            #expect(try #require(try await CaseModel.find(id, on: app.db)).state == "approved")
+            let idNumber = try #require(try await CaseModel.find(id, on: app.db)?.applicantIDNumber)
+            let collected = try await CaseFlowTests.step(app, clerk, "/api/v1/cases/\(id)/deliver", #"{"mode":"pickup","collectorIDLast4":"\#(idNumber.suffix(4))"}"#)
+            #expect(collected.status == .ok)
+            #expect(try CaseFlowTests.detail(collected).summary.state == "delivered")
+        }
+    }
+
+    // MARK: item 2 — no fee marked paid without paying
+
+    @Test func withoutDemoMode_thereIsNoSimulatedGateway_andEveryCallbackIsRefused() async throws {
+        try await TestApp.run(seed: .full, demoMode: false) { app in
+            // setup
+            let c = try await Self.makeCase(app, mode: "download", to: .approved)
+            let order = try #require(c.payment).orderNumber
+            // the order number tells nothing about the case
+            #expect(!order.contains(c.summary.number))
+            #expect(order.count == 23 && order.hasPrefix("PAY"))
+            // act: a callback signed with the old published default secret, and the simulated gateway
+            let signature = PaymentSignature.sign(orderNumber: order, amountFen: 8000, transactionID: "T1", secret: "onevisit-simulated-gateway")
+            let forged = try await app.json(.post, "/api/v1/payments/callback", body: #"{"orderNumber":"\#(order)","amountFen":8000,"transactionID":"T1","signature":"\#(signature)"}"#)
+            let login = try await app.form("/login", ["username": "13800000001", "password": DemoSeed.password])
+            let cookie = try #require(app.sessionCookie(from: login))
+            let gateway = try await app.page("/pay/\(order)", cookie: cookie)
+            let confirm = try await app.form("/pay/\(order)/confirm", [:], cookie: cookie)
+            let pay = try await app.form("/cases/\(c.summary.id)/pay", [:], cookie: cookie)
+            // check
+            #expect(forged.status == .forbidden)
+            #expect(try forged.problem().code == "payment.gateway_not_configured")
+            #expect(gateway.status == .notFound)
+            #expect(confirm.status == .notFound)
+            #expect(pay.status == .conflict)
+            #expect(pay.text.contains("请到政务服务大厅窗口缴费"))
+            #expect(try await PaymentModel.query(on: app.db).filter(\.$state == "paid").count() == 0)
+        }
+    }
+
+    @Test func inDemoMode_theOldDefaultSecretSignsNothing() async throws {
+        try await TestApp.run(seed: .full) { app in
+            let c = try await Self.makeCase(app, mode: "download", to: .approved)
+            let order = try #require(c.payment).orderNumber
+            let signature = PaymentSignature.sign(orderNumber: order, amountFen: 8000, transactionID: "T1", secret: "onevisit-simulated-gateway")
+            let forged = try await app.json(.post, "/api/v1/payments/callback", body: #"{"orderNumber":"\#(order)","amountFen":8000,"transactionID":"T1","signature":"\#(signature)"}"#)
+            #expect(forged.status == .unauthorized)
+            #expect(try await PaymentModel.query(on: app.db).filter(\.$state == "paid").count() == 0)
+        }
+    }
+}
