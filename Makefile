@@ -55,10 +55,12 @@ deps-test:
 build: deps-run
 	$(SWIFT) build --build-tests
 
+# The demo data (public passwords, TOTP secret) and the simulated payment gateway exist
+# only in demo mode, switched on here and nowhere by default.
 run: deps-run build
 	$(BIN) migrate
-	$(BIN) seed --demo
-	exec $(BIN) serve --host 127.0.0.1 --port 8080
+	ONEVISIT_DEMO=true $(BIN) seed --demo
+	ONEVISIT_DEMO=true exec $(BIN) serve --host 127.0.0.1 --port 8080
 
 test: deps-test build
 	bash scripts/test-all.sh

@@ -72,7 +72,7 @@ case " ${CAL_ARGS[*]:-} " in *" --lookup-cases "*|*" --skip-lookup "*) ;; *) CAL
 log() { echo "[bench] $*" >&2; }
 # env for every OneVisit command: low bcrypt cost so the demo accounts' logins (before the clock
 # starts) are cheap, no background due-case scans in the server.
-OV_ENV=(ONEVISIT_BCRYPT_COST=4 ONEVISIT_JOBS_INTERVAL=0)
+OV_ENV=(ONEVISIT_BCRYPT_COST=4 ONEVISIT_JOBS_INTERVAL=0 ONEVISIT_DEMO=true)
 
 SERVER_PID=""
 stop_server() {

@@ -88,6 +88,11 @@ struct Seed: AsyncParsableCommand {
     func run() async throws {
         guard demo else { throw ValidationError("目前只支持 --demo (only --demo is supported)") }
         let (services, _) = try await loadServices(label: "onevisit.seed")
+        // Demo accounts have published passwords and a published TOTP secret: never by accident.
+        guard services.config.demoMode else {
+            await services.persistence.shutdown()
+            throw ValidationError("演示数据含公开的密码和动态验证码密钥，只在演示模式下载入：请设置 ONEVISIT_DEMO=true (demo data only in demo mode)")
+        }
         do {
             let loaded = try await DemoSeed.load(into: services) { step in print("  ✓ \(step)") }
             print(loaded ? "演示数据已载入。" : "演示数据已存在，未重复载入。")

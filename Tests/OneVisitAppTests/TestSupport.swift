@@ -65,9 +65,10 @@ struct TestApp {
     /// Builds and migrates the app, optionally loads the demo data, then runs `body`.
     enum Seed { case none, organisation, full }
 
-    static func run(seed: Seed = .organisation, _ body: @Sendable (TestApp) async throws -> Void) async throws {
+    static func run(seed: Seed = .organisation, demoMode: Bool = true, _ body: @Sendable (TestApp) async throws -> Void) async throws {
         let database = try await TestDatabase.make()
         var config = AppConfig()
+        config.demoMode = demoMode
         config.database = database.location
         config.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("onevisit-tests/data").path
         config.bcryptCost = 4

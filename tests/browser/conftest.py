@@ -109,6 +109,8 @@ def server():
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONEVISIT_")}
     env["ONEVISIT_DATABASE_URL"] = f"sqlite:{run_dir / 'onevisit.sqlite'}"
     env["ONEVISIT_DATA_DIR"] = str(run_dir / "files")
+    # The walk-through pays through the simulated gateway, which exists only in demo mode.
+    env["ONEVISIT_DEMO"] = "true"
     # Let a developer speed up bcrypt for local runs without changing the default.
     if "ONEVISIT_BCRYPT_COST" in os.environ:
         env["ONEVISIT_BCRYPT_COST"] = os.environ["ONEVISIT_BCRYPT_COST"]

@@ -217,7 +217,7 @@ def test_schemathesis_every_operation_every_role():
     RUN.mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONEVISIT_")}
     env.update(ONEVISIT_DATABASE_URL=f"sqlite:{RUN / 'onevisit.sqlite'}", ONEVISIT_DATA_DIR=str(RUN / "files"),
-               ONEVISIT_BCRYPT_COST="4", ONEVISIT_LOG_LEVEL="warning")
+               ONEVISIT_BCRYPT_COST="4", ONEVISIT_LOG_LEVEL="warning", ONEVISIT_DEMO="true")
     log = open(RUN / "server.log", "wb")
     for args in (["migrate"], ["seed", "--demo"]):
         subprocess.run([str(BIN), *args], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, check=True, timeout=300)

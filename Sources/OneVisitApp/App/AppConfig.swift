@@ -80,9 +80,14 @@ public struct AppConfig: Sendable {
     /// one that sends nothing, or only part of a request head, is cut off after this long.
     public var idleTimeout: Int = 30
     public var logLevel: Logger.Level = .info
-    /// Shared secret of the payment gateway's signed callbacks. The default serves the
-    /// built-in simulated gateway only; a real gateway's secret is set per deployment.
-    public var paymentSecret: String = "onevisit-simulated-gateway"
+    /// Shared secret of the payment gateway's signed callbacks (`ONEVISIT_PAYMENT_SECRET`).
+    /// Without one, the callback refuses everything (R8.6: no fee is marked paid unless a
+    /// configured gateway says so); in demo mode the simulated gateway signs with a random
+    /// secret made at start-up, known to nobody outside this process.
+    public var paymentSecret: String?
+    /// Demo mode (`ONEVISIT_DEMO=true`): the simulated payment gateway and the demo data
+    /// with its public passwords and TOTP secret. Off unless switched on explicitly.
+    public var demoMode: Bool = false
     /// Seconds between the due-case scans in `serve`; 0 turns them off (tests drive them).
     public var jobsInterval: Int = 300
 
@@ -165,6 +170,12 @@ public struct AppConfig: Sendable {
         }
         if let seconds = try Self.integer(reader, "jobs.interval", setting: "ONEVISIT_JOBS_INTERVAL", in: 0...86400, problem: "须为 0–86400 秒 (seconds, 0 = off)") {
             jobsInterval = seconds
+        }
+        if let raw = reader.string(forKey: "demo") {
+            guard let flag = Bool(raw.lowercased()) else {
+                throw ConfigError(setting: "ONEVISIT_DEMO", problem: "须为 true 或 false, got \(raw)")
+            }
+            demoMode = flag
         }
         if let secret = reader.string(forKey: "payment.secret") {
             guard secret.count >= 16 else {

@@ -31,7 +31,10 @@ public struct AppServices: Sendable {
             sessionLifetime: config.sessionLifetime)
         let blobs = BlobStore(dataDirectory: config.dataDirectory)
         let catalog = CatalogService(persistence: persistence, clock: dependencies.clock, blobs: blobs)
-        let cases = CaseService(persistence: persistence, clock: dependencies.clock, blobs: blobs, paymentSecret: config.paymentSecret)
+        // Demo mode without a configured gateway: the simulated one signs with a secret made
+        // here, so no callback can be forged from a published default.
+        let paymentSecret = config.paymentSecret ?? (config.demoMode ? Tokens.random() : nil)
+        let cases = CaseService(persistence: persistence, clock: dependencies.clock, blobs: blobs, paymentSecret: paymentSecret)
         return AppServices(
             config: config, persistence: persistence, accounts: accounts, catalog: catalog, cases: cases,
             supervision: SupervisionService(persistence: persistence, cases: cases), blobs: blobs,
