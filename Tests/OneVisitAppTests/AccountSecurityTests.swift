@@ -327,12 +327,12 @@ struct AccountSecurityTests {
             let truncated = try await app.json(.post, Self.login, body: Self.credentials("clerk.zz", DemoSeed.password + "\u{0}anything"))
             let nulName = try await app.json(.post, Self.login, body: Self.credentials("clerk.zz\u{0}", DemoSeed.password))
             let register = try await app.json(.post, "/api/v1/applicants", body: #"{"type":"person","name":"李四","idNumber":"410203198512154568","phone":"13912345678","password":"abc12345\u0000x"}"#)
-            // check
-            #expect(truncated.status == .unauthorized)
-            #expect(try truncated.problem().code == "auth.invalid_credentials")
-            #expect(nulName.status == .unauthorized)
-            #expect(register.status == .unprocessableContent)
-            #expect(try register.problem().field == "password")
+            // check: every JSON body with a control character is refused before it is read
+            // (ControlCharacterTests); AccountService refuses it again behind that
+            for response in [truncated, nulName, register] {
+                #expect(response.status == .unprocessableContent)
+                #expect(try response.problem().code == "request.control_character")
+            }
         }
     }
 

@@ -347,6 +347,7 @@ struct AccountView: ResponseEncodable, Sendable {
 enum JSONBody {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext, limit: Int = 256 * 1024) async throws -> T {
         let buffer = try await request.body.collect(upTo: limit)
+        if TextInput.jsonHasControlEscape(buffer.readableBytesView) { throw AppError.controlCharacter() }
         do {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601

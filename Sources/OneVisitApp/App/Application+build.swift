@@ -61,6 +61,7 @@ public func buildRouter(services: AppServices, logger: Logger = Logger(label: "o
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: services.metrics))
     router.add(middleware: ErrorMiddleware(renderer: services.renderer))
+    router.add(middleware: InputGuardMiddleware())
     router.add(middleware: FileMiddleware(
         WebRenderer.publicFolder, urlBasePath: "/static",
         cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(86400)])]), searchForIndexHtml: false,

@@ -167,6 +167,7 @@ enum CatalogRoutes {
     static func decodeWithDefinition<T: Decodable>(_ type: T.Type, request: Request) async throws -> T {
         let buffer = try await request.body.collect(upTo: 1024 * 1024)
         let data = Data(buffer: buffer)
+        if TextInput.jsonHasControlEscape(data) { throw AppError.controlCharacter() }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw AppError.malformedBody }
         if let definition = object["definition"] as? [String: Any], let attributes = definition["attributes"] as? [String: Any] {
             do {

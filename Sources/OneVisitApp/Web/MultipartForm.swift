@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import MultipartKit
+import OneVisitDomain
 import NIOCore
 
 /// A submitted multipart/form-data form (web uploads), after the CSRF check.
@@ -46,6 +47,12 @@ struct MultipartForm {
         }
         do { try parser.execute(buffer) } catch { throw AppError.malformedBody }
         try WebForm.checkCSRF(submitted: form["csrf"], request: request)
+        if let bad = form.fields.first(where: { TextInput.hasControlCharacter($0.key) || TextInput.hasControlCharacter($0.value) }) {
+            throw AppError.controlCharacter(field: bad.key)
+        }
+        if let bad = form.files.first(where: { TextInput.hasControlCharacter($0.value.fileName) }) {
+            throw AppError.controlCharacter(field: bad.key)
+        }
         return form
     }
 

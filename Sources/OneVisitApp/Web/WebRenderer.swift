@@ -68,6 +68,9 @@ struct WebForm {
         }
         let form = WebForm(fields: fields)
         try checkCSRF(submitted: form["csrf"], request: request)
+        if let bad = fields.first(where: { TextInput.hasControlCharacter($0.key) || TextInput.hasControlCharacter($0.value) }) {
+            throw AppError.controlCharacter(field: bad.key)
+        }
         return form
     }
 
