@@ -174,4 +174,70 @@ struct CaseSecurityTests {
             #expect(try await PaymentModel.query(on: app.db).filter(\.$state == "paid").count() == 0)
         }
     }
+
+    // MARK: item 12 — window intake and guides across regions, names that do not match
+
+    @Test func windowIntakeAndGuides_stayInTheirRegion_andAnIDNumberKeepsItsName() async throws {
+        try await TestApp.run(seed: .full) { app in
+            // setup
+            let implementation = try await CaseFlowTests.implementation(app, code: "QR00811001")
+            let zhangsan = try #require(try await AccountModel.query(on: app.db).filter(\.$loginName == "13800000001").first())
+            let cases = try await app.count(CaseModel.self)
+            func register(_ token: String, name: String, idNumber: String) async throws -> TestResponse {
+                try await app.json(.post, "/api/v1/cases/window", token: token, body: #"{"implementationID":"\#(implementation)","channel":"walkIn","name":"\#(name)","idNumber":"\#(idNumber)","phone":"13712345678","providedMaterials":[0]}"#)
+            }
+            // act: a Kaifeng clerk files at a Zhengzhou implementation; a Zhengzhou clerk files
+            // under 张三's ID number with another name
+            let otherRegion = try await register(try await app.token("clerk.kf"), name: "王五", idNumber: "410203198512154568")
+            let otherName = try await register(try await app.token("clerk.zz"), name: "李四", idNumber: zhangsan.idNumber!)
+            // check
+            #expect(otherRegion.status == .forbidden)
+            #expect(try otherRegion.problem().code == "case.other_region")
+            #expect(otherName.status == .unprocessableContent)
+            #expect(try otherName.problem().code == "case.applicant_name_mismatch")
+            #expect(try await app.count(CaseModel.self) == cases)
+            // the same clerk with the right name files it on 张三's account
+            let right = try await register(try await app.token("clerk.zz"), name: zhangsan.displayName, idNumber: zhangsan.idNumber!)
+            #expect(right.status == .created, "\(right.text)")
+
+            // a department head of Kaifeng cannot return a Zhengzhou guide to draft
+            let published = try #require(try await GuideVersionModel.query(on: app.db).filter(\.$regionCode == "410100").filter(\.$state == "published").first())
+            let headKF = try await Self.staff(app, "head.kf", role: .departmentHead, region: "410200", like: "reviewer.kf")
+            let returned = try await app.json(.post, "/api/v1/catalog/guide-versions/\(published.id!)/transitions", token: headKF, body: #"{"action":"returnToDraft"}"#)
+            #expect(returned.status == .forbidden)
+            #expect(try await GuideVersionModel.find(published.id, on: app.db)?.state == "published")
+        }
+    }
+
+    // MARK: item 15 — uploads authorised before anything is written, orphans collected
+
+    @Test func uploadToSomeoneElsesCase_writesNothing_andOrphansAreCollected() async throws {
+        try await TestApp.run(seed: .full) { app in
+            // setup: 张三's case waiting for a tolerated material; a file only this test makes
+            let owner = try await app.token("13800000001")
+            let implementation = try await CaseFlowTests.implementation(app, code: "QR00811001")
+            let c = try CaseFlowTests.detail(try await CaseFlowTests.submit(app, token: owner, implementation: implementation, files: [0, 4]))
+            let accepted = try CaseFlowTests.detail(try await CaseFlowTests.step(app, try await app.token("clerk.zz"), "/api/v1/cases/\(c.summary.id)/accept", #"{"tolerance":true}"#))
+            let material = try #require(accepted.materials.first { $0.missing })
+            let unique = Data("%PDF-1.4\n% \(UUID().uuidString)\n1 0 obj\n<<>>\nendobj\n%%EOF\n".utf8)
+            let sha = BlobStore.hex(unique)
+            // act: another applicant and a clerk of another city upload to it
+            for stranger in [try await app.token("91410100MA44XY1K2N"), try await app.token("clerk.kf")] {
+                let response = try await app.client.execute(uri: "/api/v1/cases/\(c.summary.id)/materials/\(material.id)/file?name=x.pdf", method: .post,
+                                                            headers: [.authorization: "Bearer \(stranger)"], body: ByteBuffer(bytes: unique))
+                #expect([403, 404].contains(Int(response.status.code)))
+            }
+            // check: nothing was written
+            #expect(!app.services.blobs.exists(sha))
+
+            // an orphan (written, never referenced) goes an hour after it was written; referenced files stay
+            let orphan = try app.services.blobs.write(unique)
+            let referenced = try #require(try await CaseMaterialModel.query(on: app.db).filter(\.$fileSHA != nil).first()?.fileSHA)
+            app.clock.advance(by: Date().timeIntervalSince(app.clock.now) + 2 * 3600)
+            try await app.services.housekeeping()
+            #expect(!app.services.blobs.exists(orphan))
+            #expect(app.services.blobs.exists(referenced))
+        }
+    }
+
 }

@@ -70,7 +70,9 @@ struct TestApp {
         var config = AppConfig()
         config.demoMode = demoMode
         config.database = database.location
-        config.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("onevisit-tests/data").path
+        // One folder per test: housekeeping in one test must not see another's files.
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("onevisit-tests/data-\(UUID().uuidString)").path
+        config.dataDirectory = dataDirectory
         config.bcryptCost = 4
         config.jobsInterval = 0
         let clock = ManualClock(start)
@@ -85,10 +87,12 @@ struct TestApp {
         } catch {
             await services.persistence.shutdown()
             try await database.cleanup()
+            try? FileManager.default.removeItem(atPath: dataDirectory)
             throw error
         }
         await services.persistence.shutdown()
         try await database.cleanup()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 
     var db: any Database { services.persistence.db }

@@ -52,7 +52,7 @@ public func buildApplication(services: AppServices, logger: Logger) -> some Appl
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(services.config.idleTimeout)))),
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "OneVisit"),
         services: services.config.jobsInterval > 0
-            ? [services.persistence, JobsService(cases: services.cases, interval: .seconds(services.config.jobsInterval), logger: logger)]
+            ? [services.persistence, JobsService(services: services, interval: .seconds(services.config.jobsInterval), logger: logger)]
             : [services.persistence],
         logger: logger)
 }

@@ -55,12 +55,7 @@ extension CaseService {
         return try await persistence.transaction { tx in
             guard let account = try await AccountModel.find(applicant.accountID, on: tx) else { throw AppError.unauthenticated }
             let (version, definition) = try await Self.publishedGuide(application.implementationID, on: tx)
-            guard definition.terms.delivery.contains(application.deliveryMode) else {
-                throw AppError.invalid("deliveryMode", code: "case.delivery_mode", "本事项不提供“\(application.deliveryMode.chineseName)”方式")
-            }
-            if application.deliveryMode == .post, application.deliveryAddress.trimmingCharacters(in: .whitespaces).count < 6 {
-                throw AppError.invalid("deliveryAddress", code: "case.delivery_address", "请填写完整的邮寄地址")
-            }
+            try Self.checkDelivery(application.deliveryMode, address: application.deliveryAddress, definition: definition)
             let c = try await Self.newCase(version: version, definition: definition, account: account, channel: "online", form: application.formData,
                                            deliveryMode: application.deliveryMode, deliveryAddress: application.deliveryAddress, now: now, day: day, on: tx)
             try await Self.addMaterials(c, definition: definition, provided: stored, now: now, on: tx)
@@ -87,7 +82,6 @@ extension CaseService {
     /// the case goes on the applicant's account, found by ID number or opened for them, so
     /// they never enter it again online. A walk-in is a visit (R3.8).
     func registerAtWindow(_ application: WindowApplication, clerk: Principal, address: String) async throws -> CaseModel {
-        guard clerk.role == .staff(.windowClerk) else { throw AppError.forbidden }
         guard ["walkIn", "letter", "fax", "email"].contains(application.channel) else {
             throw AppError.invalid("channel", code: "case.channel", "收件渠道应为现场、信函、传真或电子邮件")
         }
@@ -101,8 +95,20 @@ extension CaseService {
         let now = clock.now
         let day = today
         return try await persistence.transaction { tx in
+            let (version, definition) = try await Self.publishedGuide(application.implementationID, on: tx)
+            // Only at an implementation of the clerk's own region (or below it).
+            do {
+                try CasePolicy.check(.register, by: clerk.caseActor, on: CaseScope(regionCode: version.regionCode, applicantID: nil, leadDepartmentID: nil))
+            } catch let error as CaseAccessDenial {
+                throw AppError(.forbidden, code: error.code, title: error.message)
+            }
+            try Self.checkDelivery(application.deliveryMode, address: application.deliveryAddress, definition: definition)
             let account: AccountModel
             if let existing = try await AccountModel.query(on: tx).filter(\.$idNumber == person.residentID.value).first() {
+                // The ID number names the person: a case under another name is not attached to them.
+                guard existing.displayName == person.name else {
+                    throw AppError.invalid("name", code: "case.applicant_name_mismatch", "姓名与该身份证号码登记的姓名不一致，请核对身份证件")
+                }
                 account = existing
             } else {
                 // An account the applicant can claim later by registering with the same ID number.
@@ -121,7 +127,6 @@ extension CaseService {
                 account.version = 1
                 try await account.create(on: tx)
             }
-            let (version, definition) = try await Self.publishedGuide(application.implementationID, on: tx)
             let c = try await Self.newCase(version: version, definition: definition, account: account, channel: application.channel, form: [:],
                                            deliveryMode: application.deliveryMode, deliveryAddress: application.deliveryAddress, now: now, day: day, on: tx)
             try await Self.addMaterials(c, definition: definition, provided: [:], handedIn: application.provided, now: now, on: tx)
@@ -133,6 +138,16 @@ extension CaseService {
             try await self.receipt(c, definition: definition, at: now, on: tx)
             try await AuditLog.append(.init(actor: clerk.auditName, action: "case.register", objectType: "case", objectID: c.number, address: address, detail: application.channel), at: now, on: tx)
             return c
+        }
+    }
+
+    /// The delivery mode must be one the item offers, and a posted result needs an address (R8.7).
+    static func checkDelivery(_ mode: ServiceTerms.Delivery, address: String, definition: ItemDefinition) throws {
+        guard definition.terms.delivery.contains(mode) else {
+            throw AppError.invalid("deliveryMode", code: "case.delivery_mode", "本事项不提供“\(mode.chineseName)”方式")
+        }
+        if mode == .post, address.trimmingCharacters(in: .whitespaces).count < 6 {
+            throw AppError.invalid("deliveryAddress", code: "case.delivery_address", "请填写完整的邮寄地址")
         }
     }
 

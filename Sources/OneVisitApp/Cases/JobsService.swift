@@ -2,11 +2,12 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Runs the due-case scans (deemed acceptance, overdue tolerated materials) every
-/// `interval` while the server runs. Each change carries its version check, so several
-/// instances scanning at once change every case at most once.
+/// Runs the due-case scans (deemed acceptance, overdue tolerated materials) and the
+/// housekeeping (orphaned uploads, expired throttle rows) every `interval` while the server
+/// runs. Each case change carries its version check, so several instances scanning at once
+/// change every case at most once; the housekeeping deletes only what nothing refers to.
 struct JobsService: Service {
-    let cases: CaseService
+    let services: AppServices
     let interval: Duration
     let logger: Logger
 
@@ -17,13 +18,35 @@ struct JobsService: Service {
             } catch {
                 return
             }
-            do {
-                let deemed = try await cases.applyDeemedAcceptance(address: "jobs")
-                let overdue = try await cases.applyToleranceDeadlines(address: "jobs")
-                if deemed + overdue > 0 { logger.info("jobs: \(deemed) deemed accepted, \(overdue) tolerance overdue") }
-            } catch {
-                logger.error("jobs failed: \(String(reflecting: error))")
-            }
+            await runOnce()
         }
+    }
+
+    /// One round; each part on its own, so one failing does not stop the others.
+    func runOnce() async {
+        do {
+            let deemed = try await services.cases.applyDeemedAcceptance(address: "jobs")
+            let overdue = try await services.cases.applyToleranceDeadlines(address: "jobs")
+            if deemed + overdue > 0 { logger.info("jobs: \(deemed) deemed accepted, \(overdue) tolerance overdue") }
+        } catch {
+            logger.error("jobs failed: \(String(reflecting: error))")
+        }
+        do {
+            try await services.housekeeping()
+        } catch {
+            logger.error("housekeeping failed: \(String(reflecting: error))")
+        }
+    }
+}
+
+extension AppServices {
+    /// Uploads that no row refers to (a step refused after its upload was written, a crash
+    /// between the file and its transaction) are deleted an hour after they were written,
+    /// so a step still running is never robbed of its file; throttle rows past their window
+    /// are dropped.
+    public func housekeeping() async throws {
+        let orphans = try await collectGarbage(olderThan: 3600)
+        if orphans > 0 { Logger(label: "onevisit.jobs").info("housekeeping: \(orphans) orphaned uploads deleted") }
+        try await accounts.pruneLoginThrottle(olderThan: clock.now.addingTimeInterval(-24 * 3600))
     }
 }

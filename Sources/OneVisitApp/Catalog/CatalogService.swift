@@ -249,15 +249,18 @@ public struct CatalogService: Sendable {
     /// Catalog admins submit, return and publish; a department head of the implementing
     /// department, or a catalog admin of a higher level, approves — never the one who submitted.
     static func authorise(_ action: GuideState.Action, principal: Principal, implementation: ImplementationModel, version: GuideVersionModel) throws {
+        // A catalog admin acts on guides of their region and below; a department head only on
+        // their own department's guides (issue 10 item 12: any head could return any region's).
+        let adminOfRegion = principal.role == .staff(.catalogAdmin)
+            && principal.regionCode.flatMap(RegionCode.init).map { admin in RegionCode(implementation.regionCode).map(admin.contains) ?? false } == true
+        let headOfDepartment = principal.role == .staff(.departmentHead) && principal.departmentID == implementation.departmentID
         switch action {
-        case .submit, .publish, .returnToDraft:
-            guard principal.role == .staff(.catalogAdmin) || (action == .returnToDraft && principal.role == .staff(.departmentHead)) else {
-                throw AppError.forbidden
-            }
+        case .submit, .publish:
+            guard adminOfRegion else { throw AppError.forbidden }
+        case .returnToDraft:
+            guard adminOfRegion || headOfDepartment else { throw AppError.forbidden }
         case .approve:
-            let headOfDepartment = principal.role == .staff(.departmentHead) && principal.departmentID == implementation.departmentID
-            let higherAdmin = principal.role == .staff(.catalogAdmin)
-                && (principal.regionCode.flatMap(RegionCode.init)?.level == .province)
+            let higherAdmin = adminOfRegion && (principal.regionCode.flatMap(RegionCode.init)?.level == .province)
             guard headOfDepartment || higherAdmin else { throw AppError.forbidden }
             guard version.submittedBy != principal.auditName else {
                 throw AppError(.conflict, code: "guide.four_eyes", title: "报审人不能审定自己报审的指南")

@@ -3,6 +3,9 @@ import Foundation
 /// Everything a person can do to a case, as the policy names it.
 public enum CaseOperation: String, Sendable, CaseIterable {
     case view
+    /// A clerk registers a walk-in, letter, fax or e-mail application (R8.2.1); the scope is
+    /// the implementation's region, the case does not exist yet.
+    case register
     case accept, issueNotice, refuse, resubmit, recordVisit
     case withdraw, supply
     case review, inspect, suspend, resume
@@ -107,7 +110,7 @@ public enum CasePolicy {
         switch operation {
         case .view:
             [.applicant: .owner, clerk: .region, reviewer: .taskOrLeadDepartment, head: .taskOrLeadDepartment, supervisor: .region]
-        case .accept, .refuse, .recordVisit, .payAtWindow, .deliverPickup, .deliverPost:
+        case .register, .accept, .refuse, .recordVisit, .payAtWindow, .deliverPickup, .deliverPost:
             [clerk: .region]
         // A supervisor may add to a notice, with a recorded reason (R6.3).
         case .issueNotice:
