@@ -65,9 +65,10 @@ run: deps-run build
 test: deps-test build
 	bash scripts/test-all.sh
 
-# The long part of the reliability suite: G4 with 1,000 keys, G2 with 500 kills, G7 with >= 20,000 requests.
+# The long part of the reliability suite: G4 with 1,000 keys, G2 with 500 kills, G7 with >= 20,000 requests,
+# 10,000 progress-query guesses throttled, 40 parallel wrong passwords lock the account (docs/security.md).
 soak: deps-test build
-	ONEVISIT_SOAK=1 swift test --skip-build --filter Reliability
+	ONEVISIT_SOAK=1 swift test --skip-build --filter "Reliability|ProgressThrottle|AccountSecurity"
 	ONEVISIT_SOAK=1 ONEVISIT_CRASH_ROUNDS=500 .venv/bin/pytest -q tests/reliability
 
 clean-data:
