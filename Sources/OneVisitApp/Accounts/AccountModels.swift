@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import OneVisitDomain
 
 /// An account: an applicant (natural or legal person) or a staff member.
 final class AccountModel: Model, @unchecked Sendable {
@@ -30,6 +31,21 @@ final class AccountModel: Model, @unchecked Sendable {
     @OptionalField(key: "totp_last_step") var totpLastStep: Int64?
 
     init() {}
+
+    /// A natural person's applicant account (registered online, or opened at a window to be claimed).
+    init(person: ApplicantRegistration.Person, loginName: String, passwordHash: String, createdAt: Date) {
+        id = UUID()
+        self.loginName = loginName
+        self.passwordHash = passwordHash
+        role = Role.applicant.code
+        displayName = person.name
+        applicantType = "person"
+        idNumber = person.residentID.value
+        phone = person.phone.value
+        failedLogins = 0
+        self.createdAt = createdAt
+        version = 1
+    }
 }
 
 /// A signed-in session, web (cookie) or API (bearer); only the token's SHA-256 is stored.

@@ -96,7 +96,7 @@ public struct AccountService: Sendable {
         let now = clock.now
         let typedCode = claimCode.map { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty } ?? false
         let codeHash = claimCode.flatMap(ClaimCode.normalised).map(Self.sha256)
-        let outcome: Registration = try await persistence.transaction { tx in
+        let outcome: Committed<AccountModel> = try await persistence.transaction { tx in
             let walkIn = try await AccountModel.query(on: tx).filter(\.$idNumber == person.residentID.value).first()
             // The walk-in's own account may already carry the phone as its login name.
             if let holder = try await AccountModel.query(on: tx).filter(\.$loginName == person.phone.value).first(),
@@ -105,7 +105,7 @@ public struct AccountService: Sendable {
             }
             let idTaken = AppError.invalid("idNumber", code: "account.id_number_taken", "该身份证号码已注册，请直接登录或找回密码")
             guard let walkInID = walkIn?.id else {
-                return .registered(try await Self.createPerson(person, hash: hash, now: now, address: address, on: tx))
+                return .done(try await Self.createPerson(person, hash: hash, now: now, address: address, on: tx))
             }
             guard walkIn?.passwordHash == Self.unclaimedPassword else { throw idTaken }
             guard typedCode else { throw Self.claimCodeRequired }
@@ -129,7 +129,7 @@ public struct AccountService: Sendable {
                     .init(actor: "applicant:\(account.loginName)", action: "account.claim", objectType: "account",
                           objectID: walkInID.uuidString, address: address, detail: "person, claim code of \(issued?.issuedBy.uuidString ?? "")"),
                     at: now, on: tx)
-                return .registered(account)
+                return .done(account)
             case .refuse(let failures, let burnt):
                 if let issued {
                     if burnt {
@@ -151,31 +151,25 @@ public struct AccountService: Sendable {
                 return .refused(Self.claimCodeRefused)
             }
         }
-        switch outcome {
-        case .registered(let account): return account
-        case .refused(let error): throw error
+        return try outcome.get()
+    }
+
+    /// What a transaction that may refuse ends in: a refusal (a wrong claim code, a wrong
+    /// password) is returned, not thrown, so the count it wrote commits with it.
+    private enum Committed<Value: Sendable>: Sendable {
+        case done(Value)
+        case refused(AppError)
+
+        func get() throws -> Value {
+            switch self {
+            case .done(let value): return value
+            case .refused(let error): throw error
+            }
         }
     }
 
-    /// What a registration transaction ends in: a refused claim still commits its count.
-    private enum Registration: Sendable {
-        case registered(AccountModel)
-        case refused(AppError)
-    }
-
     private static func createPerson(_ person: ApplicantRegistration.Person, hash: String, now: Date, address: String, on tx: any Database) async throws -> AccountModel {
-        let account = AccountModel()
-        account.id = UUID()
-        account.loginName = person.phone.value
-        account.passwordHash = hash
-        account.role = Role.applicant.code
-        account.displayName = person.name
-        account.applicantType = "person"
-        account.idNumber = person.residentID.value
-        account.phone = person.phone.value
-        account.failedLogins = 0
-        account.createdAt = now
-        account.version = 1
+        let account = AccountModel(person: person, loginName: person.phone.value, passwordHash: hash, createdAt: now)
         try await account.create(on: tx)
         try await AuditLog.append(
             .init(actor: "applicant:\(account.loginName)", action: "account.register", objectType: "account",
@@ -251,7 +245,7 @@ public struct AccountService: Sendable {
         }
         let policy = self.policy
         let newHash = upgradedHash
-        let attempt: Attempt = try await persistence.transaction { tx in
+        let attempt: Committed<SignIn> = try await persistence.transaction { tx in
             let state = try await Self.lockThrottle(throttleKey, now: now, on: tx)
             var secondFactor = LoginPolicy.SecondFactor.notRequired
             var freshStep: Int64?
@@ -292,20 +286,12 @@ public struct AccountService: Sendable {
                     if let newHash { update.set(\.$passwordHash, to: newHash) }
                     try await update.update()
                 }
-                return .signedIn(try await self.openSession(for: account, channel: channel, address: address, now: now, on: tx))
+                return .done(try await self.openSession(for: account, channel: channel, address: address, now: now, on: tx))
             }
         }
-        switch attempt {
-        case .signedIn(let signIn): return signIn
-        case .refused(let error): throw error
-        }
+        return try attempt.get()
     }
 
-    /// What a sign-in transaction ends in: a refusal still commits the failure it counted.
-    private enum Attempt: Sendable {
-        case signedIn(SignIn)
-        case refused(AppError)
-    }
 
     static let secondFactorRefused = AppError(.unauthorized, code: "auth.totp_invalid", title: "密码或动态验证码错误（每个验证码只能使用一次）", field: "totp")
 

@@ -112,19 +112,9 @@ extension CaseService {
                 account = existing
             } else {
                 // An account the applicant can claim later by registering with the same ID number.
-                account = AccountModel()
-                account.id = UUID()
-                account.loginName = try await AccountModel.query(on: tx).filter(\.$loginName == person.phone.value).first() == nil
-                    ? person.phone.value : "id:\(person.residentID.value)"
-                account.passwordHash = AccountService.unclaimedPassword
-                account.role = Role.applicant.code
-                account.displayName = person.name
-                account.applicantType = "person"
-                account.idNumber = person.residentID.value
-                account.phone = person.phone.value
-                account.failedLogins = 0
-                account.createdAt = now
-                account.version = 1
+                let phoneFree = try await AccountModel.query(on: tx).filter(\.$loginName == person.phone.value).first() == nil
+                account = AccountModel(person: person, loginName: phoneFree ? person.phone.value : "id:\(person.residentID.value)",
+                                       passwordHash: AccountService.unclaimedPassword, createdAt: now)
                 try await account.create(on: tx)
             }
             let c = try await Self.newCase(version: version, definition: definition, account: account, channel: application.channel, form: [:],
