@@ -259,12 +259,14 @@ enum AccountRoutes {
 
     static func addAPI(to api: RouterGroup<AppRequestContext>, app: AppServices) {
         let accounts = app.accounts
-        api.post("/auth/login") { request, context -> LoginResponse in
+        api.post("/auth/login") { request, context -> EditedResponse<LoginResponse> in
             let body = try await JSONBody.decode(LoginRequest.self, from: request, context: context)
             let signIn = try await accounts.signIn(loginName: body.username, password: body.password, totp: body.totp, channel: "api", address: context.remoteAddress)
             let p = signIn.principal
-            return LoginResponse(token: signIn.token, expiresAt: signIn.expiresAt,
-                                 account: .init(id: p.accountID, role: p.role.code, roleName: p.role.chineseName, displayName: p.displayName))
+            // The bearer token: no cache, and no idempotency record, may keep it.
+            return EditedResponse(headers: [.cacheControl: "no-store"], response: LoginResponse(
+                token: signIn.token, expiresAt: signIn.expiresAt,
+                account: .init(id: p.accountID, role: p.role.code, roleName: p.role.chineseName, displayName: p.displayName)))
         }
         api.post("/auth/logout") { _, context -> HTTPResponse.Status in
             let principal = try context.requirePrincipal()

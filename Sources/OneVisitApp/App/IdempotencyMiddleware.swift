@@ -8,11 +8,21 @@ import NIOCore
 /// A retried POST with the same `Idempotency-Key` gets the first answer and creates
 /// nothing twice; the same key with another body is refused (422); a retry that
 /// arrives while the first is still running gets 409.
+///
+/// Keys are scoped to the caller (`scope`), forgotten after a day, and a key left in
+/// progress by a crash is taken over after a lease (`Persistence.claimIdempotencyKey`).
+/// An answer marked `Cache-Control: no-store` (a login's bearer token, a claim code) is
+/// never stored: a retry of it gets 409 `idempotency.not_replayable` and must start
+/// again with a new key, rather than the route running a second time unasked.
 struct IdempotencyMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let persistence: Persistence
     let clock: any AppClock
     static let header = HTTPField.Name("Idempotency-Key")!
+    /// The largest body any route accepts (an online submission with base64 materials,
+    /// 20 MB) and one byte more: a bigger body is 413 as it is without a key, and each
+    /// route still applies its own, smaller limit to the body collected here.
+    static let bodyLimit = 20 * 1024 * 1024 + 1
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, let key = request.headers[Self.header] else {
@@ -22,30 +32,25 @@ struct IdempotencyMiddleware: RouterMiddleware {
             throw AppError(.badRequest, code: "idempotency.key_invalid", title: "Idempotency-Key 长度须为 1–200 个字符")
         }
         var request = request
-        let body = try await request.collectBody(upTo: 8 * 1024 * 1024)
-        let owner = context.principal?.accountID.uuidString ?? "anonymous"
-        let scopeKey = AccountService.sha256("\(owner)|\(request.uri.path)|\(key)")
-        let requestHash = SHA256.hash(data: Data(buffer: body)).map { String(format: "%02x", $0) }.joined()
+        let body = try await request.collectBody(upTo: Self.bodyLimit)
+        let scopeKey = Self.scope(account: context.principal?.accountID, address: context.remoteAddress, path: request.uri.path, key: key)
+        let requestHash = Self.requestHash(body)
 
-        let pending = IdempotencyRecordModel()
-        pending.scopeKey = scopeKey
-        pending.requestHash = requestHash
-        pending.createdAt = clock.now
-        do {
-            try await pending.create(on: persistence.db)
-        } catch {
-            guard let existing = try await IdempotencyRecordModel.query(on: persistence.db).filter(\.$scopeKey == scopeKey).first() else {
-                throw error
-            }
+        let pending: IdempotencyRecordModel
+        switch try await persistence.claimIdempotencyKey(scope: scopeKey, requestHash: requestHash, now: clock.now) {
+        case .fresh(let record):
+            pending = record
+        case .taken(let existing):
             guard existing.requestHash == requestHash else {
                 throw AppError(.unprocessableContent, code: "idempotency.key_reused", title: "同一个 Idempotency-Key 已用于另一份请求内容")
             }
             guard let status = existing.status else {
                 throw AppError(.conflict, code: "idempotency.in_progress", title: "相同的请求正在处理，请稍后重试")
             }
+            guard let stored = existing.body else { throw AppError.idempotencyNotReplayable }
             var headers: HTTPFields = [.contentType: existing.contentType ?? "application/json"]
             headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
-            return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: existing.body ?? "")))
+            return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: stored)))
         }
 
         let response: Response
@@ -59,16 +64,45 @@ struct IdempotencyMiddleware: RouterMiddleware {
             try? await pending.delete(on: persistence.db)
             return response
         }
+        pending.status = Int(response.status.code)
+        guard !Self.holdsSecret(response) else {
+            // Only the fact that it ran: the answer itself is sent once and kept nowhere.
+            try await pending.update(on: persistence.db)
+            return response
+        }
         let collector = CollectingWriter()
         var copy = response
         try await copy.body.write(collector)
         let bytes = collector.buffer
-        pending.status = Int(response.status.code)
         pending.contentType = response.headers[.contentType]
         pending.body = String(buffer: bytes)
         try await pending.update(on: persistence.db)
         copy.body = .init(byteBuffer: bytes)
         return copy
+    }
+
+    /// Tells a retry from another request under the same key.
+    static func requestHash(_ body: ByteBuffer) -> String {
+        SHA256.hash(data: Data(buffer: body)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// An answer no cache may keep is no answer to keep here either.
+    static func holdsSecret(_ response: Response) -> Bool {
+        response.headers[values: .cacheControl].contains { $0.lowercased().contains("no-store") }
+    }
+
+    /// The key space of one caller on one path. Signed-in callers have their account's;
+    /// anonymous ones that of their address, so strangers on the internet do not share one.
+    ///
+    /// What remains: clients behind one NAT or proxy share an anonymous space. There one
+    /// could only replay another's answer by sending the same key with the very same body,
+    /// and the anonymous POST routes answer nothing private beyond that body: login answers
+    /// `no-store` and are never stored, registration answers the new account with ID number
+    /// and phone masked, the payment callback an acknowledgement. A guessed key can at most
+    /// be answered 422/409 for a different body, which is why clients use random keys.
+    static func scope(account: UUID?, address: String, path: String, key: String) -> String {
+        let owner = account?.uuidString ?? "anonymous@\(address)"
+        return AccountService.sha256("\(owner)|\(path)|\(key)")
     }
 }
 

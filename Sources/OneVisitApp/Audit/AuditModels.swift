@@ -29,15 +29,21 @@ final class AuditHeadModel: Model, @unchecked Sendable {
     init() {}
 }
 
-/// The first answer to a POST with an `Idempotency-Key`, replayed on a retry.
+/// The first answer to a POST with an `Idempotency-Key`, replayed on a retry (or, for a
+/// web form's `submissionKey`, where it led). Kept a day (`Persistence.idempotencyRetention`).
 final class IdempotencyRecordModel: Model, @unchecked Sendable {
     static let schema = "idempotency_records"
     @ID(key: .id) var id: UUID?
+    /// A hash of caller, path and key: the key itself is not kept.
     @Field(key: "scope_key") var scopeKey: String
     @Field(key: "request_hash") var requestHash: String
+    /// NULL while the first request runs.
     @OptionalField(key: "status") var status: Int?
     @OptionalField(key: "content_type") var contentType: String?
+    /// NULL with a status: the answer held a secret (`Cache-Control: no-store`) and was not
+    /// kept, so it cannot be replayed.
     @OptionalField(key: "body") var body: String?
+    /// When the key was claimed, or taken over after a crash (the lease counts from here).
     @Field(key: "created_at") var createdAt: Date
 
     init() {}

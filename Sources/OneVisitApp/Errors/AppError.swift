@@ -27,6 +27,11 @@ public struct AppError: Error, Sendable, Equatable {
     static let csrf = AppError(.forbidden, code: "web.csrf", title: "页面已过期，请刷新后重试")
     static let malformedBody = AppError(.badRequest, code: "request.malformed", title: "请求内容格式不正确")
     static let notFound = AppError(.notFound, code: "not_found", title: "您访问的页面或资源不存在")
+    /// The database is busy (a lock held elsewhere, no free connection): nothing was done,
+    /// the same request may be sent again; answered with `Retry-After`.
+    static let serviceBusy = AppError(.serviceUnavailable, code: "service.busy", title: "系统繁忙，请稍后重试")
+    /// A retried key whose first answer held a secret, which is never stored.
+    static let idempotencyNotReplayable = AppError(.conflict, code: "idempotency.not_replayable", title: "该请求的结果含有敏感信息，不能重放，请重新发起请求")
 
     static func locked(minutes: Int) -> AppError {
         AppError(.init(code: 423, reasonPhrase: "Locked"), code: "auth.locked", title: "账号已被临时锁定，请 \(minutes) 分钟后再试", detail: "连续输错密码 5 次后账号锁定 15 分钟")

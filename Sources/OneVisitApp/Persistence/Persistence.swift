@@ -51,10 +51,26 @@ public final class Persistence: Service, @unchecked Sendable {
             metrics.poolSize.set(1.0)
         case .postgres(let url):
             let perLoop = 8
-            databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: perLoop, connectionPoolTimeout: .seconds(30)), as: .psql)
+            var configuration = try SQLPostgresConfiguration(url: url)
+            // A statement waits this long for a lock another session holds, then fails with
+            // 55P03, answered 503 (`isBusy`), instead of holding a pooled connection until
+            // every other request times out behind it.
+            configuration.coreConfiguration.options.additionalStartupParameters.append(("lock_timeout", "\(Self.lockWait.components.seconds)s"))
+            databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: perLoop, connectionPoolTimeout: .seconds(30)), as: .psql)
             metrics.poolSize.set(Double(perLoop * System.coreCount))
         }
+        if location.isSQLite {
+            // Another process (the CLI's `calendar import`, a backup) may hold the write lock:
+            // wait for it instead of failing at once with SQLITE_BUSY. The pool has exactly one
+            // connection, kept until shutdown, so setting it once here covers every query;
+            // this runs before anything else can use the connection.
+            try sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Self.lockWait.components.seconds * 1000))").run().wait()
+        }
     }
+
+    /// How long a statement waits for a lock held by another connection before it fails
+    /// as busy (SQLite `busy_timeout`, PostgreSQL `lock_timeout`).
+    static let lockWait: Duration = .seconds(5)
 
     /// A database handle for reads; writes go through `transaction`.
     public var db: any Database {

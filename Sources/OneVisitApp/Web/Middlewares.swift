@@ -12,7 +12,17 @@ struct MetricsMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        var response = try await next(request, context)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            // What escapes `ErrorMiddleware` is answered by the server: count it too.
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            metrics.recordRequest(
+                method: request.method.rawValue, route: context.endpointPath ?? "unmatched",
+                status: Int(status), duration: ContinuousClock.now - start)
+            throw error
+        }
         response.headers[.init("X-Content-Type-Options")!] = "nosniff"
         response.headers[.init("X-Frame-Options")!] = "DENY"
         response.headers[.init("Referrer-Policy")!] = "same-origin"
@@ -61,6 +71,10 @@ struct ErrorMiddleware: RouterMiddleware {
                 appError = AppError.from(status: e.status)
             case is DecodingError:
                 appError = .malformedBody
+            case let e where Persistence.isBusy(e):
+                // Nothing was committed: the client may send the same request again.
+                context.logger.warning("database busy: \(String(reflecting: e))")
+                appError = .serviceBusy
             default:
                 context.logger.error("unhandled error: \(String(reflecting: error))")
                 appError = AppError.from(status: .internalServerError)
@@ -76,6 +90,7 @@ struct ErrorMiddleware: RouterMiddleware {
                 let body = try encoder.encode(problem)
                 var headers: HTTPFields = [.contentType: "application/problem+json"]
                 if appError.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+                if appError.status == .serviceUnavailable { headers[.retryAfter] = Self.retryAfter }
                 return Response(status: appError.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
             }
             if appError.status == .unauthorized {
@@ -86,9 +101,14 @@ struct ErrorMiddleware: RouterMiddleware {
             layoutContext.principal = nil
             let page = ErrorPage(layout: layoutContext.layout(appError.title), status: Int(appError.status.code),
                                  title: appError.title, detail: appError.detail, code: appError.code, requestID: context.id)
-            return try renderer.page("error", page, status: appError.status)
+            var response = try renderer.page("error", page, status: appError.status)
+            if appError.status == .serviceUnavailable { response.headers[.retryAfter] = Self.retryAfter }
+            return response
         }
     }
+
+    /// Seconds a client should wait before sending a request again after a 503.
+    static let retryAfter = "1"
 }
 
 /// Finds the signed-in account from the bearer token (API) or the session cookie

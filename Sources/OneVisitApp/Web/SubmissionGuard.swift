@@ -17,19 +17,14 @@ struct SubmissionGuard {
         case inProgress
     }
 
+    /// Keys left in progress by a crash and keys older than a day are taken over as new
+    /// (`Persistence.claimIdempotencyKey`), as for the API.
     func claim(key: String, owner: UUID, form: String) async throws -> Claim? {
         guard (8...100).contains(key.count) else { return nil }
         let scope = AccountService.sha256("\(owner)|\(form)|\(key)")
-        let record = IdempotencyRecordModel()
-        record.scopeKey = scope
-        record.requestHash = "web-form"
-        record.createdAt = clock.now
-        do {
-            try await record.create(on: persistence.db)
-            return .fresh(record)
-        } catch {
-            guard let existing = try await IdempotencyRecordModel.query(on: persistence.db).filter(\.$scopeKey == scope).first() else { throw error }
-            return existing.body.map { .done($0) } ?? .inProgress
+        switch try await persistence.claimIdempotencyKey(scope: scope, requestHash: "web-form", now: clock.now) {
+        case .fresh(let record): return .fresh(record)
+        case .taken(let existing): return existing.body.map { .done($0) } ?? .inProgress
         }
     }
 
