@@ -180,13 +180,18 @@ extension CaseRoutes {
             let changed = try await cases.paymentCallback(orderNumber: body.orderNumber, amountFen: body.amountFen, transactionID: body.transactionID, signature: body.signature, address: context.remoteAddress)
             return CallbackResponse(accepted: true, duplicate: !changed)
         }
-        api.get("/progress") { request, _ -> ProgressResponse in
+        api.get("/progress") { request, context -> Response in
             let number = (request.uri.queryParameters.get("number") ?? "").uppercased()
-            guard let c = try await cases.publicProgress(number: number, last4: request.uri.queryParameters.get("last4") ?? "") else {
-                throw AppError(.notFound, code: "progress.not_found", title: "未找到办件：请核对办件编号和证件号码（或手机号）后四位")
+            switch try await cases.progress(number: number, last4: request.uri.queryParameters.get("last4") ?? "", address: context.remoteAddress) {
+            case .found(let c):
+                return try ProgressResponse(number: c.number, itemName: c.itemName, state: c.state, stateName: CaseState(rawValue: c.state)?.chineseName ?? c.state,
+                                            applicant: Masking.name(c.applicantName), steps: c.steps.map { .init(timeText: CaseService.dateText($0.at), title: $0.title, note: "") })
+                    .response(from: request, context: context)
+            case .notFound:
+                throw AppError.progressNotFound
+            case .throttled(let refusal):
+                return try refusal.problemResponse(context: context)
             }
-            return ProgressResponse(number: c.number, itemName: c.itemName, state: c.state, stateName: CaseState(rawValue: c.state)?.chineseName ?? c.state,
-                                    applicant: Masking.name(c.applicantName), steps: c.steps.map { .init(timeText: CaseService.dateText($0.at), title: $0.title, note: "") })
         }
     }
 }

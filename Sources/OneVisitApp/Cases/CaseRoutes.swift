@@ -69,8 +69,12 @@ enum CaseRoutes {
         struct Result { var itemName: String; var number: String; var stateName: String; var applicant: String; var events: [CaseDetail.Event] }
         var layout: LayoutView
         var number: String
-        var searched: Bool
         var result: Result?
+        /// Not found or throttled, with its stable code; tied to both fields.
+        var error: String?
+        var errorCode: String?
+        /// The fields are wrong (not found), not merely refused for now (throttled).
+        var invalid: Bool
     }
 
     struct GatewayPage {
@@ -263,12 +267,22 @@ enum CaseRoutes {
         router.get("/progress") { request, context in
             let number = (request.uri.queryParameters.get("number") ?? "").trimmingCharacters(in: .whitespaces).uppercased()
             let last4 = request.uri.queryParameters.get("last4") ?? ""
-            var page = ProgressPage(layout: context.layout("办件查询"), number: number, searched: !number.isEmpty, result: nil)
-            if !number.isEmpty, let c = try await cases.publicProgress(number: number, last4: last4) {
+            var page = ProgressPage(layout: context.layout("办件查询"), number: number, result: nil, error: nil, errorCode: nil, invalid: false)
+            guard !number.isEmpty else { return try app.renderer.page("progress", page) }
+            switch try await cases.progress(number: number, last4: last4, address: context.remoteAddress) {
+            case .found(let c):
                 page.result = .init(itemName: c.itemName, number: c.number, stateName: CaseState(rawValue: c.state)?.chineseName ?? c.state,
                                     applicant: Masking.name(c.applicantName), events: c.steps.map { .init(timeText: CaseService.dateText($0.at), title: $0.title, note: "") })
+                return try app.renderer.page("progress", page)
+            case .notFound:
+                (page.error, page.errorCode, page.invalid) = (AppError.progressNotFound.title, AppError.progressNotFound.code, true)
+                return try app.renderer.page("progress", page, status: .notFound)
+            case .throttled(let refusal):
+                (page.error, page.errorCode) = (refusal.message, refusal.code)
+                var response = try app.renderer.page("progress", page, status: .tooManyRequests)
+                response.headers[.retryAfter] = "\(refusal.retryAfter)"
+                return response
             }
-            return try app.renderer.page("progress", page, status: page.searched && page.result == nil ? .notFound : .ok)
         }
 
         // MARK: window clerk (R6.4, R8.2)

@@ -14,6 +14,7 @@ enum Schema {
         AddCaseIndexes(),
         AddAccountSecurity(),
         AddFilePurpose(),
+        AddProgressAttempts(),
     ]
 }
 
