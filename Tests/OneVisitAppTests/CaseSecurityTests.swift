@@ -120,6 +120,11 @@ struct CaseSecurityTests {
             let id = c.summary.id
             let clerk = try await app.token("clerk.zz")
             #expect(try await CaseFlowTests.step(app, clerk, "/api/v1/cases/\(id)/pay-window").status == .ok)
+            // the clerk's page offers the chosen mode only
+            let login = try await app.form("/login", ["username": "clerk.zz", "password": DemoSeed.password])
+            let page = try await app.page("/cases/\(id)", cookie: try #require(app.sessionCookie(from: login)))
+            #expect(page.text.contains(#"name="mode" value="pickup""#))
+            #expect(!page.text.contains(#"name="mode" value="post""#))
             // act: posting it would skip the collector's identity check
             let posted = try await CaseFlowTests.step(app, clerk, "/api/v1/cases/\(id)/deliver", #"{"mode":"post","carrier":"EMS","trackingNumber":"EA123456789CN"}"#)
             // check
@@ -199,6 +204,13 @@ struct CaseSecurityTests {
             // the same clerk with the right name files it on 张三's account
             let right = try await register(try await app.token("clerk.zz"), name: zhangsan.displayName, idNumber: zhangsan.idNumber!)
             #expect(right.status == .created, "\(right.text)")
+            // a walk-in's case page leads the clerk to the claim code; a claimed account's does not
+            let walkIn = try CaseFlowTests.detail(try await register(try await app.token("clerk.zz"), name: "王五", idNumber: "410203198512154568"))
+            let walkInAccount = try #require(try await CaseModel.find(walkIn.summary.id, on: app.db)).applicantID
+            let login = try await app.form("/login", ["username": "clerk.zz", "password": DemoSeed.password])
+            let cookie = try #require(app.sessionCookie(from: login))
+            #expect(try await app.page("/cases/\(walkIn.summary.id)", cookie: cookie).text.contains("/applicants/\(walkInAccount.uuidString)/claim-code"))
+            #expect(!(try await app.page("/cases/\(try CaseFlowTests.detail(right).summary.id)", cookie: cookie).text.contains("/claim-code")))
 
             // a department head of Kaifeng cannot return a Zhengzhou guide to draft
             let published = try #require(try await GuideVersionModel.query(on: app.db).filter(\.$regionCode == "410100").filter(\.$state == "published").first())
@@ -216,7 +228,8 @@ struct CaseSecurityTests {
             // setup: 张三's case waiting for a tolerated material; a file only this test makes
             let owner = try await app.token("13800000001")
             let implementation = try await CaseFlowTests.implementation(app, code: "QR00811001")
-            let c = try CaseFlowTests.detail(try await CaseFlowTests.submit(app, token: owner, implementation: implementation, files: [0, 4]))
+            let c = try CaseFlowTests.detail(try await CaseFlowTests.submit(app, token: owner, implementation: implementation, files: [0, 4], key: "orphan-test-key"))
+            #expect(try await app.count(IdempotencyRecordModel.self) == 1)
             let accepted = try CaseFlowTests.detail(try await CaseFlowTests.step(app, try await app.token("clerk.zz"), "/api/v1/cases/\(c.summary.id)/accept", #"{"tolerance":true}"#))
             let material = try #require(accepted.materials.first { $0.missing })
             let unique = Data("%PDF-1.4\n% \(UUID().uuidString)\n1 0 obj\n<<>>\nendobj\n%%EOF\n".utf8)
@@ -237,6 +250,8 @@ struct CaseSecurityTests {
             try await app.services.housekeeping()
             #expect(!app.services.blobs.exists(orphan))
             #expect(app.services.blobs.exists(referenced))
+            // and the day-old idempotency record is gone with them
+            #expect(try await app.count(IdempotencyRecordModel.self) == 0)
         }
     }
 

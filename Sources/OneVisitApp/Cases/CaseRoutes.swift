@@ -39,11 +39,15 @@ enum CaseRoutes {
         var canNotice: Bool
         var canClerkResubmit: Bool
         var canDeliver: Bool
+        /// The chosen mode's form only: a result is delivered the way the applicant chose (R8.7).
+        var deliverByPost: Bool
         var canPayWindow: Bool
         var reviewerActions: Bool
         var canDecide: Bool
         var canExtend: Bool
         var today: String
+        /// A walk-in's account not yet claimed online: the clerk prints a claim code for it.
+        var claimCodeApplicantID: String?
     }
 
     struct ListPage {
@@ -124,10 +128,11 @@ enum CaseRoutes {
             canSupply: isApplicant && may(.supply) && c.toleranceDeadline != nil && (state == .underReview || state == .reviewed),
             clerkActions: isClerk, canAccept: isClerk && CaseMachine.offers(.accept, from: state), canNotice: may(.issueNotice) && CaseMachine.offers(.issueNotice, from: state),
             canClerkResubmit: isClerk && CaseMachine.offers(.resubmit, from: state),
-            canDeliver: chosen != .download && may(.deliver(chosen)) && CaseMachine.offers(.deliver, from: state), canPayWindow: may(.payAtWindow) && state == .approved && unpaid,
+            canDeliver: chosen != .download && may(.deliver(chosen)) && CaseMachine.offers(.deliver, from: state), deliverByPost: chosen == .post, canPayWindow: may(.payAtWindow) && state == .approved && unpaid,
             reviewerActions: may(.review) && state == .underReview,
             canDecide: may(.decide) && CaseMachine.offers(.approve, from: state), canExtend: may(.extend) && (state == .underReview || state == .reviewed),
-            today: app.cases.today.description)
+            today: app.cases.today.description,
+            claimCodeApplicantID: isClerk ? try await AccountModel.find(c.applicantID, on: db).flatMap { AccountService.isClaimed($0) ? nil : $0.id?.uuidString } : nil)
         return try app.renderer.page("case", page, status: status)
     }
 

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
+import OneVisitDomain
 import ServiceLifecycle
 
 /// Runs the due-case scans (deemed acceptance, overdue tolerated materials) and the
-/// housekeeping (orphaned uploads, expired throttle rows) every `interval` while the server
+/// housekeeping (orphaned uploads, expired throttle and idempotency rows) every `interval` while the server
 /// runs. Each case change carries its version check, so several instances scanning at once
 /// change every case at most once; the housekeeping deletes only what nothing refers to.
 struct JobsService: Service {
@@ -43,10 +44,12 @@ extension AppServices {
     /// Uploads that no row refers to (a step refused after its upload was written, a crash
     /// between the file and its transaction) are deleted an hour after they were written,
     /// so a step still running is never robbed of its file; throttle rows past their window
-    /// are dropped.
+    /// and idempotency records past their 24 hours are dropped.
     public func housekeeping() async throws {
         let orphans = try await collectGarbage(olderThan: 3600)
         if orphans > 0 { Logger(label: "onevisit.jobs").info("housekeeping: \(orphans) orphaned uploads deleted") }
         try await accounts.pruneLoginThrottle(olderThan: clock.now.addingTimeInterval(-24 * 3600))
+        _ = try await persistence.pruneIdempotencyRecords(olderThan: clock.now.addingTimeInterval(-Persistence.idempotencyRetention))
+        try await cases.pruneProgressAttempts(olderThan: clock.now.addingTimeInterval(-ProgressThrottle.standard.window))
     }
 }
