@@ -61,6 +61,22 @@ def totp(key: bytes, at: float | None = None, step: int = 30, digits: int = 6) -
     return str(code).zfill(digits)
 
 
+_USED_TOTP_STEPS: dict[tuple[str, str], int] = {}
+
+
+def unused_totp(base: str, name: str, step: int = 30) -> str:
+    """A code for `name` on the server at `base` that this process has not used yet: the
+    server accepts each 30 s step once per account (replay protection) and the next step as
+    clock drift, so a second sign-in within one step takes the next step's code, and a third
+    waits for the step to turn."""
+    now_step = int(time.time() // step)
+    wanted = max(now_step, _USED_TOTP_STEPS.get((base, name), -1) + 1)
+    if wanted > now_step + 1:
+        time.sleep((wanted - 1) * step - time.time() + 0.5)
+    _USED_TOTP_STEPS[(base, name)] = wanted
+    return totp(TOTP_KEY, at=wanted * step)
+
+
 def call(base: str, method: str, path: str, body: dict | None = None, token: str | None = None, timeout: float = 10):
     """One JSON API call: (status, decoded body or None on an HTTP error)."""
     data = json.dumps(body).encode() if body is not None else None

@@ -45,7 +45,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-from conftest import ARTIFACTS, BIN, DEMO_LOGINS, DEMO_PASSWORD, REPO, TOTP_KEY, call, start_server, totp  # noqa: E402
+from conftest import ARTIFACTS, BIN, DEMO_LOGINS, DEMO_PASSWORD, REPO, call, start_server, unused_totp  # noqa: E402
 
 SOAK = os.environ.get("ONEVISIT_SOAK") == "1"
 EXAMPLES = int(os.environ.get("ONEVISIT_G7_EXAMPLES", "25" if SOAK else "3"))
@@ -86,7 +86,7 @@ KNOWN_SERVER_FINDINGS: dict[str, str] = {}
 def login(base: str, name: str, needs_totp: bool) -> str:
     body = {"username": name, "password": DEMO_PASSWORD}
     if needs_totp:
-        body["totp"] = totp(TOTP_KEY)  # the server accepts the neighbouring 30 s steps too
+        body["totp"] = unused_totp(base, name)  # each step's code is accepted once
     status, answer = call(base, "POST", "/api/v1/auth/login", body)
     assert status == 200, f"login {name}: HTTP {status}"
     return answer["token"]
