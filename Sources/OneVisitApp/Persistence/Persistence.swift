@@ -55,7 +55,7 @@ public final class Persistence: Service, @unchecked Sendable {
             // A statement waits this long for a lock another session holds, then fails with
             // 55P03, answered 503 (`isBusy`), instead of holding a pooled connection until
             // every other request times out behind it.
-            configuration.coreConfiguration.options.additionalStartupParameters.append(("lock_timeout", "\(Self.lockWait.components.seconds)s"))
+            configuration.coreConfiguration.options.additionalStartupParameters.append(("lock_timeout", "\(Self.postgresLockWait.components.seconds)s"))
             databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: perLoop, connectionPoolTimeout: .seconds(30)), as: .psql)
             metrics.poolSize.set(Double(perLoop * System.coreCount))
         }
@@ -69,8 +69,12 @@ public final class Persistence: Service, @unchecked Sendable {
     }
 
     /// How long a statement waits for a lock held by another connection before it fails
-    /// as busy (SQLite `busy_timeout`, PostgreSQL `lock_timeout`).
+    /// as busy (SQLite `busy_timeout`: another process, such as the CLI).
     static let lockWait: Duration = .seconds(5)
+    /// PostgreSQL's `lock_timeout`: every write takes the audit chain's head row in turn, so
+    /// under load a write waits behind the others; 5 s turned ordinary queues into 503s in
+    /// the parallel test run. 15 s still ends the wait before the pool's 30 s timeout.
+    static let postgresLockWait: Duration = .seconds(15)
 
     /// A database handle for reads; writes go through `transaction`.
     public var db: any Database {
