@@ -111,7 +111,7 @@ enum MetricsAccess {
     static func allows(_ request: Request, from address: String, token: String?) -> Bool {
         guard let token else { return address == "local" || AppConfig.isLoopback(address) || address.hasPrefix("::ffff:127.") }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return false }
-        return AuthenticationMiddleware.constantTimeEqual(header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces), token)
+        return ConstantTime.equal(header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces), token)
     }
 }
 

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import OneVisitDomain
 
 /// Counts and times every request by its route template (not its raw path, which
 /// would make one series per case number), and adds the security headers.
@@ -156,14 +157,6 @@ struct AuthenticationMiddleware: RouterMiddleware {
     static func hasCSRFHeader(_ request: Request) -> Bool {
         guard let header = request.headers[csrfHeader], let cookie = request.cookies[CookieNames.csrf]?.value,
               cookie.count >= 20 else { return false }
-        return constantTimeEqual(header, cookie)
-    }
-
-    /// Equal strings, in a time that depends on their length only, so that a secret cannot
-    /// be guessed byte by byte from how fast a wrong one is refused.
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let a = Array(a.utf8), b = Array(b.utf8)
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        return ConstantTime.equal(header, cookie)
     }
 }

@@ -89,9 +89,16 @@ public enum PaymentSignature {
 
     public static func verify(orderNumber: String, amountFen: Int, transactionID: String, signature: String, secret: String) -> Bool {
         let expected = sign(orderNumber: orderNumber, amountFen: amountFen, transactionID: transactionID, secret: secret)
-        // Constant time, so timing does not reveal how much of a forged signature was right.
-        guard expected.utf8.count == signature.utf8.count else { return false }
-        return zip(expected.utf8, signature.utf8).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        return ConstantTime.equal(expected, signature)
+    }
+}
+
+/// Comparing secrets (signatures, tokens) in a time that depends on their length only, so
+/// that timing does not reveal how much of a forged one was right.
+public enum ConstantTime {
+    public static func equal(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        return zip(a.utf8, b.utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
 
