@@ -65,7 +65,9 @@ struct TestApp {
     /// Builds and migrates the app, optionally loads the demo data, then runs `body`.
     enum Seed { case none, organisation, full }
 
-    static func run(seed: Seed = .organisation, demoMode: Bool = true, _ body: @Sendable (TestApp) async throws -> Void) async throws {
+    /// `mode` `.live` serves on a real port; `configure` changes settings before the app is built.
+    static func run(seed: Seed = .organisation, demoMode: Bool = true, mode: TestingSetup = .router,
+                    configure: @Sendable (inout AppConfig) -> Void = { _ in }, _ body: @Sendable (TestApp) async throws -> Void) async throws {
         let database = try await TestDatabase.make()
         var config = AppConfig()
         config.demoMode = demoMode
@@ -75,13 +77,14 @@ struct TestApp {
         config.dataDirectory = dataDirectory
         config.bcryptCost = 4
         config.jobsInterval = 0
+        configure(&config)
         let clock = ManualClock(start)
         let services = try await AppServices.make(config: config, dependencies: .init(clock: clock), logger: TestDatabase.logger)
         do {
             try await services.persistence.migrate()
             if seed != .none { _ = try await DemoSeed.load(into: services, includeCatalog: seed == .full) }
             let app = buildApplication(services: services, logger: TestDatabase.logger)
-            try await app.test(.router) { client in
+            try await app.test(mode) { client in
                 try await body(TestApp(services: services, clock: clock, client: client))
             }
         } catch {

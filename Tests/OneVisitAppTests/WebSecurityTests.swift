@@ -18,34 +18,6 @@ import Darwin
 /// server and checks that it now fails.
 @Suite("Web security")
 struct WebSecurityTests {
-    /// `TestApp.run` with settings of its own, in-process or as a live server.
-    static func run(seed: TestApp.Seed = .organisation, mode: TestingSetup = .router, configure: @Sendable (inout AppConfig) -> Void,
-                    _ body: @Sendable (TestApp) async throws -> Void) async throws {
-        let database = try await TestDatabase.make()
-        var config = AppConfig()
-        config.database = database.location
-        config.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("onevisit-tests/data").path
-        config.bcryptCost = 4
-        config.jobsInterval = 0
-        configure(&config)
-        let clock = ManualClock(TestApp.start)
-        let services = try await AppServices.make(config: config, dependencies: .init(clock: clock), logger: TestDatabase.logger)
-        do {
-            try await services.persistence.migrate()
-            if seed != .none { _ = try await DemoSeed.load(into: services, includeCatalog: seed == .full) }
-            let app = buildApplication(services: services, logger: TestDatabase.logger)
-            try await app.test(mode) { client in
-                try await body(TestApp(services: services, clock: clock, client: client))
-            }
-        } catch {
-            await services.persistence.shutdown()
-            try await database.cleanup()
-            throw error
-        }
-        await services.persistence.shutdown()
-        try await database.cleanup()
-    }
-
     static func signIn(_ app: TestApp, _ username: String) async throws -> String {
         let response = try await app.form("/login", ["username": username, "password": DemoSeed.password, "next": ""])
         return try #require(app.sessionCookie(from: response), "\(username): \(response.status) \(response.text)")
@@ -133,7 +105,7 @@ struct WebSecurityTests {
     }
 
     @Test func idleAndHalfSentConnections_areClosedAfterTheIdleTimeout() async throws {
-        try await Self.run(mode: .live, configure: { config in
+        try await TestApp.run(mode: .live, configure: { config in
             config.host = "127.0.0.1"
             config.port = 0
             config.idleTimeout = 1
@@ -163,7 +135,7 @@ struct WebSecurityTests {
 
     @Test func metrics_withAToken_needsTheToken() async throws {
         let token = "metrics-token-0123456789"
-        try await Self.run(configure: { $0.metricsToken = token }) { app in
+        try await TestApp.run(configure: { $0.metricsToken = token }) { app in
             let none = try await app.page("/metrics")
             let wrong = try await app.client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer metrics-token-9876543210"])
             let right = try await app.client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(token)"])
@@ -190,7 +162,7 @@ struct WebSecurityTests {
         #expect(!MetricsAccess.allows(request(), from: "127.0.0.1", token: "metrics-token-0123456789"))
         #expect(MetricsAccess.allows(request("Bearer metrics-token-0123456789"), from: "203.0.113.7", token: "metrics-token-0123456789"))
         // a live server answers its own machine
-        try await Self.run(mode: .live, configure: { config in
+        try await TestApp.run(mode: .live, configure: { config in
             config.host = "127.0.0.1"
             config.port = 0
         }) { app in
@@ -221,7 +193,7 @@ struct WebSecurityTests {
             #expect(try await AppConfig.load(environment: environment).secureCookies == secure, "\(environment)")
         }
         // a server on every address sets its cookies Secure
-        try await Self.run(configure: { $0.host = "0.0.0.0" }) { app in
+        try await TestApp.run(configure: { $0.host = "0.0.0.0" }) { app in
             let page = try await app.page("/login")
             let csrf = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("\(CookieNames.csrf)=") })
             #expect(csrf.lowercased().contains("secure"))
