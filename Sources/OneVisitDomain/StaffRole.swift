@@ -64,6 +64,9 @@ public enum Role: Sendable, Hashable, Codable {
         if case .staff = self { return true }
         return false
     }
+
+    /// Every role, applicants first.
+    public static let all: [Role] = [.applicant] + StaffRole.allCases.map(Role.staff)
 }
 
 /// One thing a role can do, shown on its home page. `status` tells whether the

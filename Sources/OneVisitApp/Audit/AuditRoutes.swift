@@ -52,15 +52,4 @@ enum AuditRoutes {
                 layout: context.layout("审计日志"), result: try await verify(on: db), records: try await recent(on: db)))
         }
     }
-
-    static func addAPI(to api: RouterGroup<AppRequestContext>, app: AppServices) {
-        api.get("/audit/records") { _, context -> [RecordView] in
-            _ = try context.require(auditors)
-            return try await recent(on: app.persistence.db)
-        }
-        api.get("/audit/verify") { _, context -> VerifyResult in
-            _ = try context.require(auditors)
-            return try await verify(on: app.persistence.db)
-        }
-    }
 }

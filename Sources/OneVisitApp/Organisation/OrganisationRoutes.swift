@@ -107,15 +107,4 @@ enum OrganisationRoutes {
                 postsWithoutBackup: overview.posts.filter { !$0.hasBackup }.count))
         }
     }
-
-    static func addAPI(to api: RouterGroup<AppRequestContext>, app: AppServices) {
-        api.get("/organisation") { _, context -> Overview in
-            _ = try context.requireStaff()
-            return try await overview(on: app.persistence.db)
-        }
-        api.get("/organisation/regions") { _, context -> [RegionView] in
-            _ = try context.requireStaff()
-            return try await overview(on: app.persistence.db).regions
-        }
-    }
 }

@@ -130,12 +130,6 @@ enum SupervisionRoutes {
         }
     }
 
-    static func addAPI(to api: RouterGroup<AppRequestContext>, app: AppServices) {
-        api.get("/supervision/kpis") { request, context -> SupervisionService.Report in
-            try await report(request, context, app: app)
-        }
-    }
-
     /// RFC 4180 quoting, and a leading quote for cells a spreadsheet would run as a formula.
     static func csvField(_ value: String) -> String {
         var value = value

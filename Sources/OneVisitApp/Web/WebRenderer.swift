@@ -42,13 +42,6 @@ struct UserView: Sendable {
     var roleCode: String
 }
 
-extension AppRequestContext {
-    func layout(_ title: String) -> LayoutView {
-        LayoutView(
-            title: title, csrf: csrfToken,
-            user: principal.map { UserView(name: $0.displayName, roleName: $0.role.chineseName, roleCode: $0.role.code) })
-    }
-}
 
 /// A submitted urlencoded form, after the CSRF check (double-submit cookie, SameSite=Strict).
 struct WebForm {
@@ -56,9 +49,29 @@ struct WebForm {
 
     subscript(_ key: String) -> String { fields[key] ?? "" }
 
-    static func read(_ request: Request, context: AppRequestContext) async throws -> WebForm {
-        let buffer = try await request.body.collect(upTo: 64 * 1024)
-        let text = String(buffer: buffer)
+    static func read(_ request: Request, context: some AppContext) async throws -> WebForm {
+        try parse(String(buffer: try await request.body.collect(upTo: 64 * 1024)), request: request)
+    }
+
+    /// The form decoded into `T` with Hummingbird's `URLEncodedFormDecoder`, after the CSRF
+    /// and control-character checks; a form that does not fit `T` is a 422 naming its field.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some AppContext) async throws -> T {
+        let text = String(buffer: try await request.body.collect(upTo: 64 * 1024))
+        _ = try parse(text, request: request)
+        do {
+            return try URLEncodedFormDecoder().decode(T.self, from: text)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw AppError(.unprocessableContent, code: "form.missing_field", title: "表单缺少必填项", field: key.stringValue)
+        } catch let DecodingError.dataCorrupted(context) {
+            throw AppError(.unprocessableContent, code: "form.invalid_field", title: "表单内容格式不正确", field: context.codingPath.last?.stringValue)
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw AppError(.unprocessableContent, code: "form.invalid_field", title: "表单内容格式不正确", field: context.codingPath.last?.stringValue)
+        } catch {
+            throw AppError(.unprocessableContent, code: "form.invalid", title: "表单内容无法识别")
+        }
+    }
+
+    static func parse(_ text: String, request: Request) throws -> WebForm {
         var fields: [String: String] = [:]
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
