@@ -256,7 +256,7 @@ struct AccountView: ResponseEncodable, Sendable {
 
 /// JSON bodies: size-limited, and a broken one is a 400 with a Chinese message.
 enum JSONBody {
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext, limit: Int = 256 * 1024) async throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext, limit: Int = 256 * 1024) async throws -> T {
         let buffer = try await request.body.collect(upTo: limit)
         if TextInput.jsonHasControlEscape(buffer.readableBytesView) { throw AppError.controlCharacter() }
         do {
