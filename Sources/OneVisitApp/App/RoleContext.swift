@@ -13,16 +13,35 @@ extension AppRequestContext: AppContext {
     var signedIn: Principal? { principal }
 }
 
-/// A permission of `AccessPolicy`, as a type, so a route group can be scoped to it.
-protocol PermissionScope: Sendable {
+/// The roles a route group admits, as a type, so the group can be scoped to it.
+protocol RoleScope: Sendable {
+    static var roles: Set<Role> { get }
+}
+
+/// A permission of `AccessPolicy` as a scope.
+protocol PermissionScope: RoleScope {
     static var permission: Permission { get }
 }
 
-/// The context of a request whose account holds a role `Scope`'s permission allows: it
+extension PermissionScope {
+    static var roles: Set<Role> { AccessPolicy.roles(for: permission) }
+}
+
+/// A case step as a scope: the roles `CasePolicy` gives the operation. The step asks the
+/// policy again, with the case's region, departments, state and facts, in its transaction.
+protocol CaseOperationScope: RoleScope {
+    static var operation: CaseOperation { get }
+}
+
+extension CaseOperationScope {
+    static var roles: Set<Role> { CasePolicy.roles(for: operation) }
+}
+
+/// The context of a request whose account holds a role `Scope` admits: it
 /// cannot be made otherwise (401 without a sign-in, 403 with another role), so a handler
 /// taking it cannot run without its role. Route groups get it with
 /// `router.group(context: RoleContext<Scope>.self)`.
-struct RoleContext<Scope: PermissionScope>: ChildRequestContext, AppContext {
+struct RoleContext<Scope: RoleScope>: ChildRequestContext, AppContext {
     typealias ParentContext = AppRequestContext
     var coreContext: CoreRequestContextStorage
     let principal: Principal
@@ -33,8 +52,9 @@ struct RoleContext<Scope: PermissionScope>: ChildRequestContext, AppContext {
 
     init(context: AppRequestContext) throws {
         guard let principal = context.principal else { throw AppError.unauthenticated }
-        guard AccessPolicy.allows(principal.role, Scope.permission) else { throw AppError.forbidden }
-        coreContext = .init(source: context)
+        guard Scope.roles.contains(principal.role) else { throw AppError.forbidden }
+        // Copied, not made anew from the parent: a new storage has no route parameters.
+        coreContext = context.coreContext
         self.principal = principal
         csrfToken = context.csrfToken
         remoteAddress = context.remoteAddress
