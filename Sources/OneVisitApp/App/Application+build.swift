@@ -63,23 +63,23 @@ public func buildRouter(services: AppServices, logger: Logger = Logger(label: "o
     router.add(middleware: ErrorMiddleware(renderer: services.renderer))
     router.add(middleware: InputGuardMiddleware())
     router.add(middleware: FileMiddleware(
-        WebRenderer.publicFolder, urlBasePath: "/static",
+        WebRenderer.publicFolder, urlBasePath: SitePath.Site.staticFiles.link,
         cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(86400)])]), searchForIndexHtml: false,
         logger: logger))
     router.add(middleware: AuthenticationMiddleware(accounts: services.accounts, secureCookies: services.config.secureCookies))
 
-    router.get("/healthz") { _, _ -> Response in
+    router.get(SitePath.Monitoring.health.route) { _, _ -> Response in
         let ok = await services.persistence.ping()
         let body = ok ? #"{"status":"ok","database":"ok"}"# : #"{"status":"error","database":"unreachable"}"#
         return Response(status: ok ? .ok : .serviceUnavailable, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(string: body)))
     }
     // Liveness without the database (for a load balancer, and the plaintext route of the benchmarks).
-    router.get("/livez") { _, _ -> Response in
+    router.get(SitePath.Monitoring.liveness.route) { _, _ -> Response in
         Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
                  body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
     }
-    router.get("/metrics") { request, context -> Response in
+    router.get(SitePath.Monitoring.metrics.route) { request, context -> Response in
         guard MetricsAccess.allows(request, from: context.remoteAddress, token: services.config.metricsToken) else { throw AppError.forbidden }
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(string: services.metrics.render())))

@@ -45,11 +45,13 @@ enum AuditRoutes {
     }
 
     static func addPages(to router: Router<AppRequestContext>, app: AppServices) {
-        router.get("/audit") { _, context in
-            _ = try context.require(auditors)
-            let db = app.persistence.db
-            return try app.renderer.page("audit", AuditPage(
-                layout: context.layout("审计日志"), result: try await verify(on: db), records: try await recent(on: db)))
-        }
+        router.group(context: RoleContext<Scopes.AuditRead>.self)
+            .get(SitePath.Audit.trail.route) { request, context in try await auditPage(request, context: context, app: app) }
+    }
+
+    static func auditPage(_ request: Request, context: RoleContext<Scopes.AuditRead>, app: AppServices) async throws -> Response {
+        let db = app.persistence.db
+        return try app.renderer.page("audit", AuditPage(
+            layout: context.layout("审计日志"), result: try await verify(on: db), records: try await recent(on: db)))
     }
 }

@@ -99,9 +99,9 @@ struct GuideView: ResponseEncodable, Sendable {
                 copies: m.copies, copiesText: m.copies > 0 ? "\(m.form.chineseName) \(m.copies) 份" : m.form.chineseName, legalBasis: m.legalBasis.isEmpty ? "—" : m.legalBasis,
                 supplied: m.requiredFromApplicant ? "申请人提交" : "免提交（" + m.sources.map(\.chineseName).joined(separator: "；") + "）",
                 fromApplicant: m.requiredFromApplicant,
-                blankFormURL: m.blankForm.map { "/downloads/\($0.sha256)/\($0.fileName.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "form.pdf")" },
+                blankFormURL: m.blankForm.map { SitePath.Catalog.download($0.sha256, $0.fileName).link },
                 blankFormName: m.blankForm?.fileName,
-                sampleURL: m.sample.map { "/downloads/\($0.sha256)/\($0.fileName.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "sample.pdf")" },
+                sampleURL: m.sample.map { SitePath.Catalog.download($0.sha256, $0.fileName).link },
                 sampleName: m.sample?.fileName)
         }
         var groupsSeen: [Int: Int] = [:]

@@ -99,12 +99,14 @@ enum OrganisationRoutes {
     }
 
     static func addPages(to router: Router<AppRequestContext>, app: AppServices) {
-        router.get("/organisation") { _, context in
-            _ = try context.requireStaff()
-            let overview = try await overview(on: app.persistence.db)
-            return try app.renderer.page("organisation", OrganisationPage(
-                layout: context.layout("组织机构"), overview: overview,
-                postsWithoutBackup: overview.posts.filter { !$0.hasBackup }.count))
-        }
+        router.group(context: RoleContext<Scopes.OrganisationRead>.self)
+            .get(SitePath.Organisation.overview.route) { request, context in try await organisationPage(request, context: context, app: app) }
+    }
+
+    static func organisationPage(_ request: Request, context: RoleContext<Scopes.OrganisationRead>, app: AppServices) async throws -> Response {
+        let overview = try await overview(on: app.persistence.db)
+        return try app.renderer.page("organisation", OrganisationPage(
+            layout: context.layout("组织机构"), overview: overview,
+            postsWithoutBackup: overview.posts.filter { !$0.hasBackup }.count))
     }
 }

@@ -34,6 +34,7 @@ struct LayoutView: Sendable {
     var title: String
     var csrf: String
     var user: UserView?
+    var links = SiteLinks.shared
 }
 
 struct UserView: Sendable {
