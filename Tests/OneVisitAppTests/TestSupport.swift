@@ -66,8 +66,13 @@ struct TestApp {
     enum Seed { case none, organisation, full }
 
     /// `mode` `.live` serves on a real port; `configure` changes settings before the app is built.
+    /// `random` pins ids and numbers (`SeededRandom`), `start` the clock's first reading, and
+    /// `dependencies` sets anything else from outside (the file store, the document renderer).
     static func run(seed: Seed = .organisation, demoMode: Bool = true, mode: TestingSetup = .router,
-                    configure: @Sendable (inout AppConfig) -> Void = { _ in }, _ body: @Sendable (TestApp) async throws -> Void) async throws {
+                    random: any RandomSource = SystemRandom(), start: Date = TestApp.start,
+                    configure: @Sendable (inout AppConfig) -> Void = { _ in },
+                    dependencies: @Sendable (inout AppDependencies) -> Void = { _ in },
+                    _ body: @Sendable (TestApp) async throws -> Void) async throws {
         let database = try await TestDatabase.make()
         var config = AppConfig()
         config.demoMode = demoMode
@@ -79,7 +84,9 @@ struct TestApp {
         config.jobsInterval = 0
         configure(&config)
         let clock = ManualClock(start)
-        let services = try await AppServices.make(config: config, dependencies: .init(clock: clock), logger: TestDatabase.logger)
+        var outside = AppDependencies(clock: clock, random: random)
+        dependencies(&outside)
+        let services = try await AppServices.make(config: config, dependencies: outside, logger: TestDatabase.logger)
         do {
             try await services.persistence.migrate()
             if seed != .none { _ = try await DemoSeed.load(into: services, includeCatalog: seed == .full) }
@@ -181,4 +188,26 @@ struct TestFailure: Error, CustomStringConvertible {
 extension TestResponse {
     var text: String { String(buffer: body) }
     func problem() throws -> ProblemBody { try JSONDecoder().decode(ProblemBody.self, from: Data(buffer: body)) }
+}
+
+/// A file store in memory, for tests that pin what is stored or must not touch the disk.
+final class MemoryFileStore: FileStore, @unchecked Sendable {
+    private let lock = NSLock()
+    private var files: [String: Data] = [:]
+
+    var count: Int { lock.withLock { files.count } }
+    func exists(_ sha256: String) -> Bool { lock.withLock { files[sha256] != nil } }
+    func read(_ sha256: String) throws -> Data? { lock.withLock { files[sha256] } }
+    func write(_ data: Data) throws -> String {
+        let sha = BlobStore.hex(data)
+        lock.withLock { files[sha] = data }
+        return sha
+    }
+    func collectGarbage(referenced: Set<String>, olderThan age: TimeInterval, now: Date) -> Int {
+        lock.withLock {
+            let stale = files.keys.filter { !referenced.contains($0) }
+            for key in stale { files[key] = nil }
+            return stale.count
+        }
+    }
 }

@@ -12,7 +12,9 @@ public struct AppServices: Sendable {
     public let catalog: CatalogService
     public let cases: CaseService
     let supervision: SupervisionService
-    public let blobs: BlobStore
+    public let blobs: any FileStore
+    /// Renders the result documents handed to applicants.
+    public let documents: any DocumentRenderer
     public let renderer: WebRenderer
     public let metrics: AppMetrics
     public let clock: any AppClock
@@ -29,7 +31,7 @@ public struct AppServices: Sendable {
         let accounts = AccountService(
             persistence: persistence, clock: dependencies.clock, bcryptCost: config.bcryptCost,
             sessionLifetime: config.sessionLifetime)
-        let blobs = BlobStore(dataDirectory: config.dataDirectory)
+        let blobs = dependencies.files ?? BlobStore(dataDirectory: config.dataDirectory)
         let catalog = CatalogService(persistence: persistence, clock: dependencies.clock, blobs: blobs)
         // Demo mode without a configured gateway: the simulated one signs with a secret made
         // here, so no callback can be forged from a published default.
@@ -37,7 +39,7 @@ public struct AppServices: Sendable {
         let cases = CaseService(persistence: persistence, clock: dependencies.clock, blobs: blobs, paymentSecret: paymentSecret)
         return AppServices(
             config: config, persistence: persistence, accounts: accounts, catalog: catalog, cases: cases,
-            supervision: SupervisionService(persistence: persistence, cases: cases), blobs: blobs,
+            supervision: SupervisionService(persistence: persistence, cases: cases), blobs: blobs, documents: dependencies.documents,
             renderer: try await WebRenderer.load(), metrics: metrics, clock: dependencies.clock)
     }
 }

@@ -82,9 +82,15 @@ public final class SeededRandom: RandomSource, @unchecked Sendable {
 public struct AppDependencies: Sendable {
     public var clock: any AppClock
     public var random: any RandomSource
-    public init(clock: any AppClock = SystemClock(), random: any RandomSource = SystemRandom()) {
+    /// The file store; nil: a `BlobStore` in the configured data folder.
+    public var files: (any FileStore)?
+    public var documents: any DocumentRenderer
+    public init(clock: any AppClock = SystemClock(), random: any RandomSource = SystemRandom(),
+                files: (any FileStore)? = nil, documents: any DocumentRenderer = PDFDocumentRenderer()) {
         self.clock = clock
         self.random = random
+        self.files = files
+        self.documents = documents
     }
 }
 

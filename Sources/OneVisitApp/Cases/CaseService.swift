@@ -9,7 +9,7 @@ import OneVisitDomain
 public struct CaseService: Sendable {
     let persistence: Persistence
     let clock: any AppClock
-    let blobs: BlobStore
+    let blobs: any FileStore
     /// The gateway's callback secret; nil: no gateway is configured and every callback is refused.
     let paymentSecret: String?
     let calendarCache = CalendarCache()

@@ -8,7 +8,7 @@ import OneVisitDomain
 public struct CatalogService: Sendable {
     let persistence: Persistence
     let clock: any AppClock
-    let blobs: BlobStore
+    let blobs: any FileStore
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
