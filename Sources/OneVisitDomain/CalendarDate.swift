@@ -76,8 +76,16 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     private enum CodingKeys: String, CodingKey { case year, month, day }
 
-    /// Decodes `{"year":…, "month":…, "day":…}` and rejects days that do not exist.
+    /// Decodes `"YYYY-MM-DD"` (how rows and new documents store a day) or the older
+    /// `{"year":…, "month":…, "day":…}`, and rejects days that do not exist.
     public init(from decoder: any Decoder) throws {
+        if let single = try? decoder.singleValueContainer(), let text = try? single.decode(String.self) {
+            guard let date = CalendarDate(iso8601: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(text) is not a valid YYYY-MM-DD day"))
+            }
+            self = date
+            return
+        }
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let year = try container.decode(Int.self, forKey: .year)
         let month = try container.decode(Int.self, forKey: .month)
@@ -90,10 +98,10 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         self = date
     }
 
+    /// Encodes `"YYYY-MM-DD"`: a single text value, so a database column holding a day is
+    /// text that sorts and compares as the day does.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(year, forKey: .year)
-        try container.encode(month, forKey: .month)
-        try container.encode(day, forKey: .day)
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
     }
 }

@@ -100,9 +100,12 @@ struct CaseFlowTests {
             #expect(payment.amountText == "80.00 元")
             #expect(payment.paid == false)
 
-            // the result cannot be downloaded before paying
-            let unpaid = try await app.client.execute(uri: "/cases/\(id)/result", method: .get, headers: [.authorization: "Bearer \(applicant)"])
+            // the result cannot be downloaded before paying, nor served before it was delivered
+            let unpaid = try await app.json(.post, "/api/v1/cases/\(id)/result", token: applicant)
             #expect(unpaid.status == .conflict)
+            #expect(try unpaid.problem().code == "case.payment_outstanding")
+            let undelivered = try await app.client.execute(uri: "/cases/\(id)/result", method: .get, headers: [.authorization: "Bearer \(applicant)"])
+            #expect(undelivered.status == .conflict)
 
             // the gateway's callback: a forged signature is refused, a duplicate changes nothing
             let order = payment.orderNumber
@@ -114,10 +117,13 @@ struct CaseFlowTests {
             #expect(try await app.json(.post, "/api/v1/payments/callback", body: callback).text.contains("\"duplicate\":true"))
             #expect(try await CaseEventModel.query(on: app.db).filter(\.$caseID == id).filter(\.$action == "pay").count() == 1)
 
-            // download delivers the result
-            let result = try await app.client.execute(uri: "/cases/\(id)/result", method: .get, headers: [.authorization: "Bearer \(applicant)"])
+            // the download (a POST) delivers the result; a GET serves it from then on
+            let result = try await app.json(.post, "/api/v1/cases/\(id)/result", token: applicant)
             #expect(result.status == .ok)
             #expect(String(buffer: result.body).hasPrefix("%PDF-"))
+            let again = try await app.client.execute(uri: "/cases/\(id)/result", method: .get, headers: [.authorization: "Bearer \(applicant)"])
+            #expect(again.status == .ok)
+            #expect(again.body == result.body)
             c = try Self.detail(try await app.json(.get, "/api/v1/cases/\(id)", token: applicant))
             #expect(c.summary.state == "delivered")
             #expect(c.trips == 0)
@@ -205,7 +211,7 @@ struct CaseFlowTests {
             #expect(try await CaseEventModel.query(on: app.db).filter(\.$caseID == id).filter(\.$action == "accept").count() == 1)
             let c = try #require(try await CaseModel.find(id, on: app.db))
             #expect(c.version == 2)
-            #expect(try await CaseDocumentModel.query(on: app.db).filter(\.$caseID == id).filter(\.$kind == "acceptanceSlip").count() == 1)
+            #expect(try await CaseDocumentModel.query(on: app.db).filter(\.$caseID == id).filter(\.$kind == .acceptanceSlip).count() == 1)
         }
     }
 
@@ -246,10 +252,13 @@ struct CaseFlowTests {
             let clerk = try await app.token("clerk.zz")
             #expect(try await app.json(.get, "/api/v1/cases/\(partial)", token: clerk).text.contains("\"state\":\"received\""))
             let login = try await app.form("/login", ["username": "clerk.zz", "password": DemoSeed.password])
+            // deemed acceptance is the jobs service's: the desk page (a GET) changes nothing
             _ = try await app.page("/desk", cookie: try #require(app.sessionCookie(from: login)))
+            #expect(try await CaseModel.find(complete, on: app.db)?.state == .received)
+            _ = try await app.services.cases.applyDeemedAcceptance(address: "jobs")
             let c = try #require(try await CaseModel.find(complete, on: app.db))
-            #expect(c.state == "underReview")
-            #expect(c.clockStart == "2026-11-18")
+            #expect(c.state == .underReview)
+            #expect(c.clockStart?.description == "2026-11-18")
             let late = try await Self.step(app, clerk, "/api/v1/cases/\(partial)/notice", #"{"items":[{"material":"\#(definition.attributes.materials[all[1]].name)","instruction":"请补交"}]}"#)
             #expect(try late.problem().code == "case.notice_too_late")
         }
@@ -260,18 +269,23 @@ struct CaseFlowTests {
             let implementation = try await Self.implementation(app, code: "XK00123001")
             let applicant = try await app.token("13800000001")
             let number = try Self.detail(try await Self.submit(app, token: applicant, implementation: implementation, files: [0])).summary.number
-            let ok = try await app.json(.get, "/api/v1/progress?number=\(number)&last4=0001")
+            func query(_ number: String, _ last4: String) async throws -> TestResponse {
+                try await app.json(.post, "/api/v1/progress", body: #"{"number":"\#(number)","last4":"\#(last4)"}"#)
+            }
+            let ok = try await query(number, "0001")
             #expect(ok.status == .ok)
             #expect(ok.text.contains("\"applicant\":\"张*\""))
             #expect(!ok.text.contains("13800000001"))
-            let wrong = try await app.json(.get, "/api/v1/progress?number=\(number)&last4=9999")
+            let wrong = try await query(number, "9999")
             #expect(wrong.status == .notFound)
             #expect(try wrong.problem().code == "progress.not_found")
             // the last four of the ID number work too (410102199001011234)
-            #expect(try await app.json(.get, "/api/v1/progress?number=\(number)&last4=1234").status == .ok)
+            #expect(try await query(number, "1234").status == .ok)
             // a number that is not well formed never reaches the database
-            #expect(try await app.json(.get, "/api/v1/progress?number=410100-2026&last4=0001").status == .notFound)
-            let page = try await app.page("/progress?number=\(number)&last4=0001")
+            #expect(try await query("410100-2026", "0001").status == .notFound)
+            // the page: a GET shows the form, the POST answers
+            #expect(try await app.page("/progress").text.contains("progress-form"))
+            let page = try await app.form("/progress", ["number": number, "last4": "0001"])
             #expect(page.text.contains("已收件，待受理"))
         }
     }
@@ -382,7 +396,7 @@ struct WebApplyTests {
             #expect(locations[0].hasPrefix("/cases/"))
             #expect(try await CaseModel.query(on: app.db).count() == 1)
             // the uploaded file arrived
-            #expect(try await CaseMaterialModel.query(on: app.db).filter(\.$status == "provided").count() == 1)
+            #expect(try await CaseMaterialModel.query(on: app.db).filter(\.$status == .provided).count() == 1)
         }
     }
 }

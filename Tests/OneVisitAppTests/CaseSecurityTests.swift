@@ -106,7 +106,7 @@ struct CaseSecurityTests {
             #expect(successes.isEmpty, "\(successes.joined(separator: "\n"))")
             let after = try await CaseModel.query(on: app.db).all().reduce(into: [UUID: Int]()) { $0[$1.id!] = $1.version }
             #expect(after == before)
-            #expect(try await PaymentModel.query(on: app.db).filter(\.$state == "paid").count() == 0)
+            #expect(try await PaymentModel.query(on: app.db).filter(\.$state == .paid).count() == 0)
             // a supervisor of another city does not even see the case; the province's does
             #expect(try await app.json(.get, "/api/v1/cases/\(approved.summary.id)", token: attackers["supervisor.kf"]!).status == .notFound)
             #expect(try await app.json(.get, "/api/v1/cases/\(approved.summary.id)", token: try await app.token("supervisor.ha")).status == .ok)
@@ -132,7 +132,7 @@ struct CaseSecurityTests {
             #expect(try posted.problem().code == "delivery.mode_mismatch")
             let wrongPerson = try await CaseFlowTests.step(app, clerk, "/api/v1/cases/\(id)/deliver", #"{"mode":"pickup","collectorIDLast4":"9999"}"#)
             #expect(wrongPerson.status == .unprocessableContent)
-            #expect(try #require(try await CaseModel.find(id, on: app.db)).state == "approved")
+            #expect(try #require(try await CaseModel.find(id, on: app.db)).state == .approved)
             let idNumber = try #require(try await CaseModel.find(id, on: app.db)?.applicantIDNumber)
             let collected = try await CaseFlowTests.step(app, clerk, "/api/v1/cases/\(id)/deliver", #"{"mode":"pickup","collectorIDLast4":"\#(idNumber.suffix(4))"}"#)
             #expect(collected.status == .ok)
@@ -165,7 +165,7 @@ struct CaseSecurityTests {
             #expect(confirm.status == .notFound)
             #expect(pay.status == .conflict)
             #expect(pay.text.contains("请到政务服务大厅窗口缴费"))
-            #expect(try await PaymentModel.query(on: app.db).filter(\.$state == "paid").count() == 0)
+            #expect(try await PaymentModel.query(on: app.db).filter(\.$state == .paid).count() == 0)
         }
     }
 
@@ -176,7 +176,7 @@ struct CaseSecurityTests {
             let signature = PaymentSignature.sign(orderNumber: order, amountFen: 8000, transactionID: "T1", secret: "onevisit-simulated-gateway")
             let forged = try await app.json(.post, "/api/v1/payments/callback", body: #"{"orderNumber":"\#(order)","amountFen":8000,"transactionID":"T1","signature":"\#(signature)"}"#)
             #expect(forged.status == .unauthorized)
-            #expect(try await PaymentModel.query(on: app.db).filter(\.$state == "paid").count() == 0)
+            #expect(try await PaymentModel.query(on: app.db).filter(\.$state == .paid).count() == 0)
         }
     }
 

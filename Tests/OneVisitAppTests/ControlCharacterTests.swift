@@ -41,7 +41,7 @@ struct ControlCharacterTests {
                 }
             }
             #expect(try await app.count(CaseModel.self) == cases)
-            #expect(try await CaseModel.find(c.summary.id, on: app.db)?.state == "received")
+            #expect(try await CaseModel.find(c.summary.id, on: app.db)?.state == .received)
             // the form sign-in above is the only write
             #expect(try await app.count(AuditRecordModel.self) == audit + 1)
             // a line break in a reason is fine

@@ -24,11 +24,11 @@ struct ProgressThrottleTests {
     }
 
     static func api(_ app: TestApp, _ number: String, _ last4: String) async throws -> TestResponse {
-        try await app.json(.get, "/api/v1/progress?number=\(number)&last4=\(last4)")
+        try await app.json(.post, "/api/v1/progress", body: #"{"number":"\#(number)","last4":"\#(last4)"}"#)
     }
 
     static func page(_ app: TestApp, _ number: String, _ last4: String) async throws -> TestResponse {
-        try await app.page("/progress?number=\(number)&last4=\(last4)")
+        try await app.form("/progress", ["number": number, "last4": last4])
     }
 
     /// The page's error paragraph: its code and text.

@@ -108,7 +108,7 @@ struct ReliabilityTests {
         try await TestApp.run(seed: .full) { app in
             let report = try await LifecycleBench.run(services: app.services, cases: 12, clients: 4) { _ in }
             #expect(report.lostOrDoubled == 0)
-            #expect(try await CaseModel.query(on: app.db).filter(\.$state == "delivered").count() == 12)
+            #expect(try await CaseModel.query(on: app.db).filter(\.$state == .delivered).count() == 12)
             #expect(report.steps.map(\.name) == ["submit", "accept", "review", "decide", "deliver"])
         }
     }

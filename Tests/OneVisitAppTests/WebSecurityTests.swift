@@ -44,7 +44,7 @@ struct WebSecurityTests {
             // check: both anonymous, the case untouched
             #expect(forged.status == .unauthorized, "\(forged.text)")
             #expect(wrongToken.status == .unauthorized, "\(wrongToken.text)")
-            #expect(try #require(try await CaseModel.find(id, on: app.db)).state == "received")
+            #expect(try #require(try await CaseModel.find(id, on: app.db)).state == .received)
             // reading with the cookie alone still works, and the page's own script may write
             let read = try await app.client.execute(uri: "/api/v1/cases/\(id)", method: .get, headers: [.cookie: cookies])
             #expect(read.status == .ok)
@@ -53,7 +53,7 @@ struct WebSecurityTests {
                 headers: [.contentType: "application/json", .cookie: cookies, AuthenticationMiddleware.csrfHeader: TestApp.csrf],
                 body: ByteBuffer(string: #"{"reason":"本人撤回申请"}"#))
             #expect(own.status == .ok, "\(own.text)")
-            #expect(try #require(try await CaseModel.find(id, on: app.db)).state != "received")
+            #expect(try #require(try await CaseModel.find(id, on: app.db)).state != .received)
         }
     }
 

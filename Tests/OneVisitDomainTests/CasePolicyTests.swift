@@ -62,7 +62,8 @@ struct CasePolicyTests {
     }
 
     @Test func paymentOrderNumbers_areRandomAndUnrelated() {
-        let numbers = Set((0..<1000).map { _ in PaymentOrder.newNumber() })
+        var generator = SystemRandomNumberGenerator()
+        let numbers = Set((0..<1000).map { _ in PaymentOrder.newNumber(using: &generator) })
         #expect(numbers.count == 1000)
         #expect(numbers.allSatisfy { $0.count == 23 && $0.hasPrefix("PAY") && $0.dropFirst(3).allSatisfy(CaseNumber.alphabet.contains) })
     }

@@ -35,8 +35,9 @@ public struct AppServices: Sendable {
         let catalog = CatalogService(persistence: persistence, clock: dependencies.clock, blobs: blobs)
         // Demo mode without a configured gateway: the simulated one signs with a secret made
         // here, so no callback can be forged from a published default.
-        let paymentSecret = config.paymentSecret ?? (config.demoMode ? Tokens.random() : nil)
-        let cases = CaseService(persistence: persistence, clock: dependencies.clock, blobs: blobs, paymentSecret: paymentSecret)
+        let gateway = (config.paymentSecret ?? (config.demoMode ? dependencies.random.token() : nil)).map(HMACPaymentGateway.init(secret:))
+        let cases = CaseService(persistence: persistence, clock: dependencies.clock, random: dependencies.random, blobs: blobs,
+                                documents: dependencies.documents, gateway: gateway)
         return AppServices(
             config: config, persistence: persistence, accounts: accounts, catalog: catalog, cases: cases,
             supervision: SupervisionService(persistence: persistence, cases: cases), blobs: blobs, documents: dependencies.documents,

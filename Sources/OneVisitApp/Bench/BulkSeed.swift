@@ -223,7 +223,7 @@ public enum BulkSeed {
                 let lastAt = date(stopped ?? clockStart ?? received, seconds: state == .delivered ? 17 * 3600 : 16 * 3600)
                 caseRows.append([
                     id, number, guide.version.itemCode, guide.version.itemName, guide.version.implementationID, guide.version.id!, guide.regionCode,
-                    guide.departmentID, applicant.id, applicant.name, applicant.idNumber, applicant.phone, online ? "online" : "window", state.rawValue,
+                    guide.departmentID, applicant.id, applicant.name, applicant.idNumber, applicant.phone, (online ? CaseChannel.online : CaseChannel.walkIn).rawValue, state.rawValue,
                     receivedAt, received.description, clockStart.map { date($0, seconds: 12 * 3600 + 1800) }, clockStart?.description,
                     clockStart.map { "\(guide.regionCode)SL\($0.year)Z\(String(format: "%09d", sequence))" }, guide.legalLimit, limit, 0, "[]",
                     stopped?.description, String?.none, guide.feeFen, guide.trips, delivery, delivery == "post" ? "河南省郑州市金水区花园路 1 号" : nil, "{}",

@@ -100,7 +100,7 @@ public enum LifecycleBench {
         }
         let seconds = (ContinuousClock.now - start).inSeconds
         // Every case delivered, with exactly one event per transition.
-        let delivered = try await CaseModel.query(on: db).filter(\.$state == CaseState.delivered.rawValue).count()
+        let delivered = try await CaseModel.query(on: db).filter(\.$state == CaseState.delivered).count()
         let reviews = try await CaseEventModel.query(on: db).filter(\.$action == "review").count()
         let reviewed = try await CaseEventModel.query(on: db).filter(\.$action == "reviewed").count()
         let lost = abs(delivered - cases) + abs(reviews - 2 * cases) + abs(reviewed - cases)

@@ -1,6 +1,7 @@
 import FluentKit
 import FluentSQL
 import Foundation
+import OneVisitDomain
 
 /// 办件.
 final class CaseModel: Model, @unchecked Sendable {
@@ -17,22 +18,22 @@ final class CaseModel: Model, @unchecked Sendable {
     @Field(key: "applicant_name") var applicantName: String
     @OptionalField(key: "applicant_id_number") var applicantIDNumber: String?
     @Field(key: "applicant_phone") var applicantPhone: String
-    @Field(key: "channel") var channel: String
-    @Field(key: "state") var state: String
+    @Field(key: "channel") var channel: CaseChannel
+    @Field(key: "state") var state: CaseState
     @Field(key: "received_at") var receivedAt: Date
-    @Field(key: "received_on") var receivedOn: String
+    @Field(key: "received_on") var receivedOn: CalendarDate
     @OptionalField(key: "accepted_at") var acceptedAt: Date?
-    @OptionalField(key: "clock_start") var clockStart: String?
+    @OptionalField(key: "clock_start") var clockStart: CalendarDate?
     @OptionalField(key: "acceptance_number") var acceptanceNumber: String?
     @Field(key: "legal_limit") var legalLimit: Int
     @Field(key: "promised_limit") var promisedLimit: Int
     @Field(key: "extension_days") var extensionDays: Int
     @Field(key: "suspensions") var suspensions: String
-    @OptionalField(key: "stopped_on") var stoppedOn: String?
-    @OptionalField(key: "tolerance_deadline") var toleranceDeadline: String?
+    @OptionalField(key: "stopped_on") var stoppedOn: CalendarDate?
+    @OptionalField(key: "tolerance_deadline") var toleranceDeadline: CalendarDate?
     @Field(key: "fee_fen") var feeFen: Int
     @Field(key: "trips_promised") var tripsPromised: Int
-    @Field(key: "delivery_mode") var deliveryMode: String
+    @Field(key: "delivery_mode") var deliveryMode: ServiceTerms.Delivery
     @OptionalField(key: "delivery_detail") var deliveryDetail: String?
     @Field(key: "form_data") var formData: String
     @OptionalField(key: "result_sha") var resultSHA: String?
@@ -40,7 +41,7 @@ final class CaseModel: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
     /// The last day of the time limit, kept with every change so that supervision can count
     /// overdue and on-time cases in SQL (nil before acceptance and while suspended).
-    @OptionalField(key: "due_on") var dueOn: String?
+    @OptionalField(key: "due_on") var dueOn: CalendarDate?
 
     init() {}
 }
@@ -52,12 +53,14 @@ final class CaseMaterialModel: Model, @unchecked Sendable {
     @Field(key: "case_id") var caseID: UUID
     @Field(key: "position") var position: Int
     @Field(key: "name") var name: String
-    @Field(key: "importance") var importance: String
-    /// provided, missing, platform (obtained by the platform, R8.1.2), supplied (after tolerance).
-    @Field(key: "status") var status: String
+    @Field(key: "importance") var importance: MaterialRequirement.Importance
+    @Field(key: "status") var status: MaterialStatus
     @OptionalField(key: "file_sha") var fileSHA: String?
     @OptionalField(key: "file_name") var fileName: String?
     @OptionalField(key: "source") var source: String?
+    /// The uploaded file's media type as sniffed from its content, and its size in bytes.
+    @OptionalField(key: "media_type") var mediaType: String?
+    @OptionalField(key: "size") var size: Int?
 
     init() {}
 }
@@ -72,7 +75,7 @@ final class CaseEventModel: Model, @unchecked Sendable {
     @Field(key: "action") var action: String
     @Field(key: "title") var title: String
     @Field(key: "note") var note: String
-    @Field(key: "state_after") var stateAfter: String
+    @Field(key: "state_after") var stateAfter: CaseState
 
     init() {}
 }
@@ -86,8 +89,7 @@ final class CaseTaskModel: Model, @unchecked Sendable {
     @Field(key: "department_name") var departmentName: String
     @Field(key: "is_lead") var isLead: Bool
     @Field(key: "step_name") var stepName: String
-    /// pending, claimed, done.
-    @Field(key: "state") var state: String
+    @Field(key: "state") var state: TaskState
     @OptionalField(key: "assignee_id") var assigneeID: UUID?
     @OptionalField(key: "handler_id") var handlerID: UUID?
     @OptionalField(key: "opinion") var opinion: String?
@@ -103,7 +105,7 @@ final class CaseDocumentModel: Model, @unchecked Sendable {
     static let schema = "case_documents"
     @ID(key: .id) var id: UUID?
     @Field(key: "case_id") var caseID: UUID
-    @Field(key: "kind") var kind: String
+    @Field(key: "kind") var kind: CaseDocumentKind
     @Field(key: "number") var number: String
     @Field(key: "title") var title: String
     /// JSON of the document's content (`CaseDocument.Content`).
@@ -132,9 +134,8 @@ final class PaymentModel: Model, @unchecked Sendable {
     @Field(key: "case_id") var caseID: UUID
     @Field(key: "order_number") var orderNumber: String
     @Field(key: "amount_fen") var amountFen: Int
-    /// pending, paid.
-    @Field(key: "state") var state: String
-    @OptionalField(key: "channel") var channel: String?
+    @Field(key: "state") var state: PaymentState
+    @OptionalField(key: "channel") var channel: PaymentChannel?
     @OptionalField(key: "transaction_id") var transactionID: String?
     @OptionalField(key: "paid_at") var paidAt: Date?
 

@@ -46,6 +46,12 @@ extension CaseRoutes {
         var trackingNumber: String?
     }
 
+    /// The public progress query's body (R7.5): in the body, so the digits stay out of URLs and logs.
+    struct ProgressRequest: Decodable {
+        var number: String
+        var last4: String
+    }
+
     struct CallbackRequest: Decodable {
         var orderNumber: String
         var amountFen: Int
@@ -85,9 +91,7 @@ extension CaseRoutes {
         api.post("/cases") { request, context -> EditedResponse<CaseDetail> in
             let principal = try context.require([.applicant])
             let body = try await JSONBody.decode(SubmitRequest.self, from: request, context: context, limit: 20 * 1024 * 1024)
-            guard let mode = ServiceTerms.Delivery(rawValue: body.deliveryMode) else {
-                throw AppError.invalid("deliveryMode", code: "case.delivery_mode", "送达方式应为 pickup、post 或 download")
-            }
+            let mode = try CaseService.deliveryMode(body.deliveryMode)
             var files: [Int: MultipartForm.File] = [:]
             for material in body.materials ?? [] {
                 guard let data = Data(base64Encoded: material.contentBase64) else {
@@ -102,7 +106,7 @@ extension CaseRoutes {
             let clerk = try context.require([.staff(.windowClerk)])
             let body = try await JSONBody.decode(WindowRequest.self, from: request, context: context)
             let c = try await cases.registerAtWindow(.init(implementationID: body.implementationID, channel: body.channel, name: body.name, idNumber: body.idNumber, phone: body.phone,
-                                                           provided: Set(body.providedMaterials), deliveryMode: ServiceTerms.Delivery(rawValue: body.deliveryMode ?? "pickup") ?? .pickup,
+                                                           provided: Set(body.providedMaterials), deliveryMode: try CaseService.deliveryMode(body.deliveryMode, fallback: .pickup),
                                                            deliveryAddress: body.deliveryAddress ?? ""), clerk: clerk, address: context.remoteAddress)
             return EditedResponse(status: .created, headers: [.location: "/api/v1/cases/\(c.id!)"], response: try await detail(c, context))
         }
@@ -146,7 +150,7 @@ extension CaseRoutes {
         }
         api.post("/cases/:id/decide") { request, context -> CaseDetail in
             try await step(request, context) { change, body in
-                guard let decision = CaseService.Decision(rawValue: body.decision ?? "") else {
+                guard let decision = CaseDecision(rawValue: body.decision ?? "") else {
                     throw AppError.invalid("decision", code: "decision.unknown", "决定应为 approve、reject 或 reportUp")
                 }
                 return try await cases.decide(change, decision: decision, reason: body.reason ?? "")
@@ -172,6 +176,15 @@ extension CaseRoutes {
                                            materialID: material, file: .init(fileName: name, data: Data(buffer: buffer)))
             return try await detail(c, context)
         }
+        // 网上下载 (R8.7): the first download delivers the result; a GET serves it once delivered.
+        api.post("/cases/:id/result") { request, context -> Response in
+            let (c, data) = try await cases.downloadResult(CaseService.Change(caseID: try caseID(context), expectedVersion: nil, actor: try context.requirePrincipal(), address: context.remoteAddress))
+            return resultFile(c, data)
+        }
+        api.get("/cases/:id/result") { _, context -> Response in
+            let c = try await cases.visibleCase(try caseID(context), to: try context.requirePrincipal(), on: db)
+            return resultFile(c, try cases.deliveredResult(c))
+        }
         api.post("/cases/:id/pay-window") { request, context -> CaseDetail in
             try await step(request, context) { change, _ in try await cases.payAtWindow(change) }
         }
@@ -180,11 +193,13 @@ extension CaseRoutes {
             let changed = try await cases.paymentCallback(orderNumber: body.orderNumber, amountFen: body.amountFen, transactionID: body.transactionID, signature: body.signature, address: context.remoteAddress)
             return CallbackResponse(accepted: true, duplicate: !changed)
         }
-        api.get("/progress") { request, context -> Response in
-            let number = (request.uri.queryParameters.get("number") ?? "").uppercased()
-            switch try await cases.progress(number: number, last4: request.uri.queryParameters.get("last4") ?? "", address: context.remoteAddress) {
+        // A POST: every try is counted (R7.5, issue 10 item 6), and the digits stay out of URLs and logs.
+        api.post("/progress") { request, context -> Response in
+            let body = try await JSONBody.decode(ProgressRequest.self, from: request, context: context)
+            let number = body.number.trimmingCharacters(in: .whitespaces).uppercased()
+            switch try await cases.progress(number: number, last4: body.last4, address: context.remoteAddress) {
             case .found(let c):
-                return try ProgressResponse(number: c.number, itemName: c.itemName, state: c.state, stateName: CaseState(rawValue: c.state)?.chineseName ?? c.state,
+                return try ProgressResponse(number: c.number, itemName: c.itemName, state: c.state.rawValue, stateName: c.state.chineseName,
                                             applicant: Masking.name(c.applicantName), steps: c.steps.map { .init(timeText: CaseService.dateText($0.at), title: $0.title, note: "") })
                     .response(from: request, context: context)
             case .notFound:

@@ -45,6 +45,8 @@ enum CaseRoutes {
         var reviewerActions: Bool
         var canDecide: Bool
         var canExtend: Bool
+        /// The applicant's "下载结果": delivers a result chosen for download (POST).
+        var canDownload: Bool
         var today: String
         /// A walk-in's account not yet claimed online: the clerk prints a claim code for it.
         var claimCodeApplicantID: String?
@@ -112,25 +114,23 @@ enum CaseRoutes {
         let db = app.persistence.db
         let c = try await app.cases.visibleCase(id, to: principal, on: db)
         let detail = try await app.cases.detail(c, for: principal, on: db)
-        let state = CaseState(rawValue: c.state) ?? .received
         let isApplicant = principal.role == .applicant
-        // Every button is the policy's answer for this person on this case (the step asks again).
-        let scope = try await CaseService.scope(of: c, for: principal, on: db)
-        func may(_ operation: CaseOperation) -> Bool { CasePolicy.allows(operation, by: principal.caseActor, on: scope) }
-        let isClerk = may(.accept)
-        let chosen = ServiceTerms.Delivery(rawValue: c.deliveryMode) ?? .pickup
-        let unpaid = detail.payment?.paid == false
+        // Every button is the policy's answer for this person on this case now (the step asks again).
+        let may = try await app.cases.available(c, to: principal, on: db)
+        let isClerk = CasePolicy.allows(.accept, by: principal.caseActor, on: try await CaseService.scope(of: c, for: principal, on: db))
+        let chosen = c.deliveryMode
         let page = CasePage(
             layout: context.layout("办件 \(c.number)"), detail: detail, isNew: isNew, error: error, isApplicant: isApplicant,
-            canWithdraw: may(.withdraw) && CaseMachine.offers(.withdraw, from: state),
-            canPay: may(.payOnline) && state == .approved && unpaid,
-            canResubmit: isApplicant && may(.resubmit) && CaseMachine.offers(.resubmit, from: state),
-            canSupply: isApplicant && may(.supply) && c.toleranceDeadline != nil && (state == .underReview || state == .reviewed),
-            clerkActions: isClerk, canAccept: isClerk && CaseMachine.offers(.accept, from: state), canNotice: may(.issueNotice) && CaseMachine.offers(.issueNotice, from: state),
-            canClerkResubmit: isClerk && CaseMachine.offers(.resubmit, from: state),
-            canDeliver: chosen != .download && may(.deliver(chosen)) && CaseMachine.offers(.deliver, from: state), deliverByPost: chosen == .post, canPayWindow: may(.payAtWindow) && state == .approved && unpaid,
-            reviewerActions: may(.review) && state == .underReview,
-            canDecide: may(.decide) && CaseMachine.offers(.approve, from: state), canExtend: may(.extend) && (state == .underReview || state == .reviewed),
+            canWithdraw: may.contains(.withdraw),
+            canPay: may.contains(.payOnline),
+            canResubmit: isApplicant && may.contains(.resubmit),
+            canSupply: isApplicant && may.contains(.supply),
+            clerkActions: isClerk, canAccept: may.contains(.accept), canNotice: may.contains(.issueNotice),
+            canClerkResubmit: isClerk && may.contains(.resubmit),
+            canDeliver: chosen != .download && may.contains(.deliver(chosen)), deliverByPost: chosen == .post, canPayWindow: may.contains(.payAtWindow),
+            reviewerActions: may.contains(.review),
+            canDecide: may.contains(.decide), canExtend: may.contains(.extend),
+            canDownload: may.contains(.download) && c.resultSHA != nil,
             today: app.cases.today.description,
             claimCodeApplicantID: isClerk ? try await AccountModel.find(c.applicantID, on: db).flatMap { AccountService.isClaimed($0) ? nil : $0.id?.uuidString } : nil)
         return try app.renderer.page("case", page, status: status)
@@ -178,9 +178,7 @@ enum CaseRoutes {
             case nil: break
             }
             do {
-                guard let delivery = ServiceTerms.Delivery(rawValue: form["deliveryMode"]) else {
-                    throw AppError.invalid("deliveryMode", code: "case.delivery_mode", "请选择结果送达方式")
-                }
+                let delivery = try CaseService.deliveryMode(form["deliveryMode"])
                 let c = try await cases.submitOnline(.init(implementationID: id, formData: fields, files: files, deliveryMode: delivery, deliveryAddress: form["deliveryAddress"]), applicant: principal, address: context.remoteAddress)
                 let location = "/cases/\(c.id!)?submitted=1"
                 if let claimed { try await guardian.complete(claimed, location: location) }
@@ -216,22 +214,24 @@ enum CaseRoutes {
             guard let materialID = context.parameters.get("material", as: UUID.self), let m = try await CaseMaterialModel.find(materialID, on: db), m.caseID == id,
                   let sha = m.fileSHA, let data = try app.blobs.read(sha)
             else { throw AppError(.notFound, code: "file.not_found", title: "文件不存在或已被删除") }
-            let kind = BlobStore.Kind.sniff(data)
-            return Response(status: .ok, headers: [.contentType: kind?.mediaType ?? "application/octet-stream", .contentDisposition: "attachment; filename*=UTF-8''\((m.fileName ?? "material").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "material")", .cacheControl: "private, no-store"],
+            let mediaType = m.mediaType ?? BlobStore.Kind.sniff(data)?.mediaType ?? "application/octet-stream"
+            return Response(status: .ok, headers: [.contentType: mediaType, .contentDisposition: "attachment; filename*=UTF-8''\((m.fileName ?? "material").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "material")", .cacheControl: "private, no-store"],
                             body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
+        // The result: a GET serves it once delivered; the applicant's POST delivers it (R8.7).
         router.get("/cases/:id/result") { _, context in
-            let principal = try context.requirePrincipal()
+            let c = try await cases.visibleCase(try caseID(context), to: try context.requirePrincipal(), on: db)
+            return resultFile(c, try cases.deliveredResult(c))
+        }
+        router.post("/cases/:id/result") { request, context in
             let id = try caseID(context)
-            var c = try await cases.visibleCase(id, to: principal, on: db)
-            guard let sha = c.resultSHA, let data = try app.blobs.read(sha) else { throw AppError(.notFound, code: "result.not_ready", title: "办理结果尚未生成") }
-            let paid = try await PaymentModel.query(on: db).filter(\.$caseID == id).filter(\.$state == "pending").count() == 0
-            guard paid else { throw AppError(.conflict, code: "case.payment_outstanding", title: "请先缴纳费用再下载办理结果") }
-            if principal.accountID == c.applicantID, c.deliveryMode == "download", c.state == CaseState.approved.rawValue {
-                c = try await cases.deliver(.init(caseID: id, expectedVersion: nil, actor: principal, address: context.remoteAddress), .init(mode: .download))
+            _ = try await WebForm.read(request, context: context)
+            do {
+                let (c, data) = try await cases.downloadResult(try change(request, context, id: id, version: nil))
+                return resultFile(c, data)
+            } catch let error as AppError where error.status == .conflict || error.status == .forbidden {
+                return try await casePage(app, context, id: id, error: error.title, status: error.status)
             }
-            return Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "attachment; filename*=UTF-8''\("办理结果-\(c.number).pdf".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)", .cacheControl: "private, no-store"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
         router.post("/cases/:id/withdraw") { request, context in
             let id = try caseID(context)
@@ -256,7 +256,7 @@ enum CaseRoutes {
             _ = try await WebForm.read(request, context: context)
             let principal = try context.require([.applicant])
             _ = try await cases.visibleCase(id, to: principal, on: db)
-            guard let payment = try await PaymentModel.query(on: db).filter(\.$caseID == id).filter(\.$state == "pending").first() else {
+            guard let payment = try await PaymentModel.query(on: db).filter(\.$caseID == id).filter(\.$state == .pending).first() else {
                 return try await casePage(app, context, id: id, error: "该办件没有待缴费用", status: .conflict)
             }
             guard app.config.demoMode else {
@@ -269,14 +269,17 @@ enum CaseRoutes {
 
         // MARK: public progress (R7.5)
 
-        router.get("/progress") { request, context in
-            let number = (request.uri.queryParameters.get("number") ?? "").trimmingCharacters(in: .whitespaces).uppercased()
-            let last4 = request.uri.queryParameters.get("last4") ?? ""
+        // The form is a GET; the answer a POST, since every try is counted (and the digits stay out of URLs and logs).
+        router.get("/progress") { _, context in
+            try app.renderer.page("progress", ProgressPage(layout: context.layout("办件查询"), number: "", result: nil, error: nil, errorCode: nil, invalid: false))
+        }
+        router.post("/progress") { request, context in
+            let form = try await WebForm.read(request, context: context)
+            let number = form["number"].trimmingCharacters(in: .whitespaces).uppercased()
             var page = ProgressPage(layout: context.layout("办件查询"), number: number, result: nil, error: nil, errorCode: nil, invalid: false)
-            guard !number.isEmpty else { return try app.renderer.page("progress", page) }
-            switch try await cases.progress(number: number, last4: last4, address: context.remoteAddress) {
+            switch try await cases.progress(number: number, last4: form["last4"], address: context.remoteAddress) {
             case .found(let c):
-                page.result = .init(itemName: c.itemName, number: c.number, stateName: CaseState(rawValue: c.state)?.chineseName ?? c.state,
+                page.result = .init(itemName: c.itemName, number: c.number, stateName: c.state.chineseName,
                                     applicant: Masking.name(c.applicantName), events: c.steps.map { .init(timeText: CaseService.dateText($0.at), title: $0.title, note: "") })
                 return try app.renderer.page("progress", page)
             case .notFound:
@@ -294,8 +297,8 @@ enum CaseRoutes {
 
         router.get("/desk") { _, context in
             let clerk = try context.require([.staff(.windowClerk)])
-            let deemed = try await cases.applyDeemedAcceptance(address: context.remoteAddress)
-            return try app.renderer.page("desk", ListPage(layout: context.layout("综合受理窗口"), cases: try await cases.queue(for: clerk), title: "待办办件", deemed: deemed))
+            // Deemed acceptance is the jobs service's (`JobsService`): a GET changes nothing.
+            return try app.renderer.page("desk", ListPage(layout: context.layout("综合受理窗口"), cases: try await cases.queue(for: clerk), title: "待办办件", deemed: 0))
         }
         router.get("/desk/new") { request, context in
             let clerk = try context.require([.staff(.windowClerk)])
@@ -315,7 +318,7 @@ enum CaseRoutes {
             let provided = Set(form.fields.keys.filter { $0.hasPrefix("provided_") }.compactMap { Int($0.dropFirst("provided_".count)) })
             do {
                 let c = try await cases.registerAtWindow(.init(implementationID: id, channel: form["channel"], name: form["name"], idNumber: form["idNumber"], phone: form["phone"], provided: provided,
-                                                               deliveryMode: ServiceTerms.Delivery(rawValue: form["deliveryMode"]) ?? .pickup, deliveryAddress: form["deliveryAddress"]),
+                                                               deliveryMode: try CaseService.deliveryMode(form["deliveryMode"], fallback: .pickup), deliveryAddress: form["deliveryAddress"]),
                                                          clerk: clerk, address: context.remoteAddress)
                 return Response.redirect(to: "/cases/\(c.id!)")
             } catch let error as AppError where error.status == .unprocessableContent {
@@ -373,7 +376,7 @@ enum CaseRoutes {
             let staff = try context.require([.staff(.departmentReviewer), .staff(.departmentHead)])
             let rows = try await cases.tasks(for: staff).map { task, summary in
                 WorkPage.Row(caseID: summary.id, number: summary.number, itemName: summary.itemName, stepName: task.stepName, isLead: task.isLead, stateName: summary.stateName,
-                             clock: summary.clock, assignedToMe: task.assigneeID == staff.accountID, awaitingDecision: summary.state == CaseState.reviewed.rawValue)
+                             clock: summary.clock, assignedToMe: task.assigneeID == staff.accountID, awaitingDecision: summary.state == CasePolicy.awaitingDecision.rawValue)
             }
             return try app.renderer.page("work", WorkPage(layout: context.layout("部门工作台"), rows: rows))
         }
@@ -409,7 +412,7 @@ enum CaseRoutes {
             let id = try caseID(context)
             let form = try await WebForm.read(request, context: context)
             return try await act(app, context, id: id) {
-                guard let decision = CaseService.Decision(rawValue: form["decision"]) else { throw AppError.invalid("decision", code: "decision.unknown", "请选择决定") }
+                guard let decision = CaseDecision(rawValue: form["decision"]) else { throw AppError.invalid("decision", code: "decision.unknown", "请选择决定") }
                 _ = try await cases.decide(try change(request, context, id: id, version: form["version"]), decision: decision, reason: form["reason"])
             }
         }
@@ -421,7 +424,7 @@ enum CaseRoutes {
     }
 
     static func materialsFor(_ app: AppServices, _ implementationID: UUID) async throws -> [ApplyPage.Material] {
-        let (_, definition) = try await CaseService.publishedGuide(implementationID, on: app.persistence.db)
+        let (_, definition) = try await app.cases.publishedGuide(implementationID, on: app.persistence.db)
         return definition.attributes.materials.enumerated().map { position, m in
             .init(position: position, name: m.name, importanceName: m.importance == .primary ? "主要材料" : "次要材料（可容缺）", upload: m.requiredFromApplicant,
                   source: m.sources.map(\.chineseName).joined(separator: "；"), primary: m.importance == .primary)
@@ -441,7 +444,7 @@ enum CaseRoutes {
                 ServiceTerms.Delivery.allCases.first { $0.chineseName == name }.map { .init(value: $0.rawValue, label: name, selected: index == 0) }
             },
             applicantName: account.displayName, applicantIDMasked: (account.idNumber ?? account.creditCode).map { Masking.mask($0, keepPrefix: 4, keepSuffix: 4) } ?? "",
-            submissionKey: UUID().uuidString, error: error)
+            submissionKey: app.cases.random.uuid().uuidString, error: error)
     }
 
     /// The simulated payment gateway, routed only in demo mode (ONEVISIT_DEMO=true): it
@@ -462,11 +465,17 @@ enum CaseRoutes {
             guard let order = context.parameters.get("order"), let payment = try await PaymentModel.query(on: db).filter(\.$orderNumber == order).first(),
                   let c = try await CaseModel.find(payment.caseID, on: db), c.applicantID == principal.accountID
             else { throw AppError(.notFound, code: "payment.not_found", title: "支付单不存在") }
-            let transaction = "SIM\(UUID().uuidString.prefix(12).replacingOccurrences(of: "-", with: ""))"
-            let signature = PaymentSignature.sign(orderNumber: order, amountFen: payment.amountFen, transactionID: transaction, secret: cases.paymentSecret ?? "")
+            guard let gateway = cases.gateway else { throw AppError(.forbidden, code: "payment.gateway_not_configured", title: "未配置支付平台，支付回调不予受理") }
+            let transaction = "SIM\(cases.random.uuid().uuidString.prefix(12).replacingOccurrences(of: "-", with: ""))"
+            let signature = gateway.sign(orderNumber: order, amountFen: payment.amountFen, transactionID: transaction)
             _ = try await cases.paymentCallback(orderNumber: order, amountFen: payment.amountFen, transactionID: transaction, signature: signature, address: context.remoteAddress)
             return Response.redirect(to: "/cases/\(c.id!)")
         }
     }
 
+    /// The result file as an attachment.
+    static func resultFile(_ c: CaseModel, _ data: Data) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "attachment; filename*=UTF-8''\("办理结果-\(c.number).pdf".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)", .cacheControl: "private, no-store"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
 }

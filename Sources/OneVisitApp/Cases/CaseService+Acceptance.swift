@@ -12,19 +12,16 @@ extension CaseService {
         }
         let now = clock.now
         let day = today
-        return try await self.change(change, .accept, audit: tolerance ? "case.tolerance_accept" : "case.accept") { c, tx, calendar in
-            try await Self.transition(c, tolerance ? .toleranceAccept : .accept, on: tx)
-            let (definition) = try CatalogService.decode(try await GuideVersionModel.find(c.guideVersionID, on: tx)!.definition)
-            let received = CalendarDate(iso8601: c.receivedOn)!
+        return try await self.change(change, .accept, tolerance ? .toleranceAccept : .accept, audit: tolerance ? "case.tolerance_accept" : "case.accept") { c, tx, step in
+            let (calendar, definition) = (step.calendar, step.definition)
             // Deemed acceptance counts from receipt (行政许可法第三十二条).
-            let start = deemed || DeemedAcceptance.isDeemedAccepted(receivedOn: received, today: day, calendar: calendar) ? received : day
-            c.clockStart = start.description
+            let start = deemed || DeemedAcceptance.isDeemedAccepted(receivedOn: c.receivedOn, today: day, calendar: calendar) ? c.receivedOn : day
+            c.clockStart = start
             c.acceptedAt = now
-            let sequence = try await Self.nextNumber("acceptance-\(c.regionCode)-\(day.year)", on: tx)
-            c.acceptanceNumber = "\(c.regionCode)SL\(day.year)\(String(format: "%06d", sequence))"
-            let missing = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$status == "missing").sort(\.$position).all()
+            c.acceptanceNumber = try await Self.documentNumber(.acceptance, c, on: day, on: tx).description
+            let missing = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$status == .missing).sort(\.$position).all()
             if tolerance {
-                c.toleranceDeadline = calendar.addWorkdays(day, toleranceDays).description
+                c.toleranceDeadline = calendar.addWorkdays(day, toleranceDays)
             }
             let legal = LegalClock(start: start, limit: c.promisedLimit)
             let promisedDate = legal.deadline(calendar: calendar) ?? start
@@ -44,25 +41,23 @@ extension CaseService {
             var paragraphs = ["您的申请材料齐全、符合法定形式，决定予以受理。\(deemed ? "因未在收到申请之日起五个工作日内告知补正，依法自收到申请之日起即为受理。" : "")"]
             if tolerance {
                 paragraphs = ["您的主要申请材料齐全、符合法定形式，次要材料尚有欠缺，依照容缺受理制度先予受理（DB41/T 1700.1 6.5）。",
-                              "请于 \(Self.dayText(CalendarDate(iso8601: c.toleranceDeadline!)!)) 前补交下列材料（可在网上“我的办件”中上传，或交到受理窗口）。逾期未补交的，办理时限暂停计算，直至补齐；补齐前不作出准予决定。"]
+                              "请于 \(Self.dayText(c.toleranceDeadline!)) 前补交下列材料（可在网上“我的办件”中上传，或交到受理窗口）。逾期未补交的，办理时限暂停计算，直至补齐；补齐前不作出准予决定。"]
             }
             paragraphs.append("办理进度可在河南政务服务网“办件查询”中凭办件编号查看。")
             let content = CaseDocumentContent(
                 title: tolerance ? "容缺受理通知书" : "受理通知书", number: c.acceptanceNumber!, addressee: c.applicantName, lines: lines,
                 items: tolerance ? missing.map(\.name) : [], itemsTitle: tolerance ? "需补交的材料" : "",
                 paragraphs: paragraphs, issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
-            try await Self.document(c, kind: .acceptanceSlip, content: content, at: now, on: tx)
-            try await Self.event(c, tolerance ? "toleranceAccept" : "accept", deemed ? "逾期未告知，依法视为受理" : (tolerance ? "容缺受理" : "已受理"),
+            try await self.document(c, kind: .acceptanceSlip, content: content, at: now, on: tx)
+            try await self.event(c, tolerance ? "toleranceAccept" : "accept", deemed ? "逾期未告知，依法视为受理" : (tolerance ? "容缺受理" : "已受理"),
                                  note: "受理编号 \(c.acceptanceNumber!)", actor: change.actor.auditName, at: now, on: tx)
-            if definition.terms.immediate {
-                // 即办件: decided on the spot.
-                c.state = CaseState.approved.rawValue
-                c.stoppedOn = day.description
+            if step.outcome.documents.contains(.decision) {
+                // 即办件: the policy decided it on the spot (R6.6).
                 try await self.issueResult(c, definition: definition, approver: change.actor, at: now, on: tx)
-                try await Self.event(c, "approve", "即办件当场办结", actor: change.actor.auditName, at: now, on: tx)
+                try await self.event(c, "approve", "即办件当场办结", actor: change.actor.auditName, at: now, on: tx)
             } else {
-                try await Self.createTasks(c, definition: definition, at: now, on: tx)
-                try await Self.event(c, "transfer", "已推送承办部门并联审查", actor: "system", at: now, on: tx)
+                try await self.createTasks(c, definition: definition, at: now, on: tx)
+                try await self.event(c, "transfer", "已推送承办部门并联审查", actor: "system", at: now, on: tx)
             }
             return c
         }
@@ -74,7 +69,7 @@ extension CaseService {
 
     /// One task per reviewing department, at once (R8.3), to the A holder of the
     /// department's post, or the B holder when A is away (R6.9).
-    static func createTasks(_ c: CaseModel, definition: ItemDefinition, at now: Date, on tx: any Database) async throws {
+    func createTasks(_ c: CaseModel, definition: ItemDefinition, at now: Date, on tx: any Database) async throws {
         let process = definition.attributes.process
         // Steps in a parallel group are reviewed at the same time, one task per department;
         // an item without parallel steps is reviewed by its lead department alone.
@@ -92,13 +87,14 @@ extension CaseService {
         for (short, step) in names {
             guard let department = departments.first(where: { $0.name.hasSuffix(short) }) else { continue }
             let task = CaseTaskModel()
+            task.id = random.uuid()
             task.caseID = c.id!
             task.departmentID = department.id!
             task.departmentName = department.name
             task.isLead = short == process.leadDepartment
             task.stepName = step
-            task.state = "pending"
-            task.assigneeID = try await assignee(for: department.id!, at: now, on: tx)
+            task.state = .pending
+            task.assigneeID = try await Self.assignee(for: department.id!, at: now, on: tx)
             task.version = 1
             try await task.create(on: tx)
         }
@@ -137,13 +133,8 @@ extension CaseService {
         }
         let now = clock.now
         let day = today
-        return try await self.change(change, .issueNotice, audit: "case.notice") { c, tx, calendar in
-            let received = CalendarDate(iso8601: c.receivedOn)!
-            if DeemedAcceptance.isDeemedAccepted(receivedOn: received, today: day, calendar: calendar), c.state == CaseState.received.rawValue,
-               try await CaseDocumentModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$kind == "oneTimeNotice").count() == 0 {
-                throw AppError(.conflict, code: "case.notice_too_late", title: "已超过五个工作日未告知补正，依法视为自收到申请之日起受理，请直接受理")
-            }
-            let earlier = try await CaseDocumentModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$kind == "oneTimeNotice").all()
+        return try await self.change(change, .issueNotice, audit: "case.notice") { c, tx, step in
+            let earlier = try await CaseDocumentModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$kind == .oneTimeNotice).all()
                 .compactMap { CaseDocumentContent.decode($0.content)?.items.map { $0.components(separatedBy: "：").first ?? $0 } }
             let new = OneTimeNoticeRule.newItems(requested: items.map(\.material), earlier: earlier)
             if !new.isEmpty {
@@ -151,6 +142,7 @@ extension CaseService {
                     throw AppError(.conflict, code: "case.notice_not_one_time", title: "一次性告知后不得再要求新的材料：\(new.joined(separator: "、"))；确需补充的，须由监察人员说明理由后办理")
                 }
                 let violation = ViolationModel()
+                violation.id = self.random.uuid()
                 violation.caseID = c.id!
                 violation.kind = "secondNotice"
                 violation.reason = "再次告知新增：\(new.joined(separator: "、"))。理由：\(reason)"
@@ -158,28 +150,27 @@ extension CaseService {
                 violation.at = now
                 try await violation.create(on: tx)
             }
-            try await Self.transition(c, .issueNotice, on: tx)
             for item in items {
-                if let m = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$name == item.material).first(), m.status != "platform" {
-                    m.status = "missing"
+                if let m = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$name == item.material).first(), m.status != .platform {
+                    m.status = .missing
                     try await m.update(on: tx)
                 }
             }
-            let sequence = try await Self.nextNumber("notice-\(c.regionCode)-\(day.year)", on: tx)
-            let definition = try CatalogService.decode(try await GuideVersionModel.find(c.guideVersionID, on: tx)!.definition)
+            let number = try await Self.documentNumber(.notice, c, on: day, on: tx)
+            let definition = step.definition
             let fees = definition.attributes.fees.isEmpty ? "本事项不收费。" : "收费：" + definition.attributes.fees.map { "\($0.name) \($0.standard)" }.joined(separator: "；") + "。"
             let special = definition.attributes.process.specialProcedures.isEmpty ? "本事项受理后无特别程序。"
                 : "受理后需经过：" + definition.attributes.process.specialProcedures.map { "\($0.kind.chineseName)（约 \($0.days) 个工作日，不计入办理时限）" }.joined(separator: "、") + "。"
             let content = CaseDocumentContent(
-                title: "一次性告知书", number: "\(c.regionCode)BZ\(day.year)\(String(format: "%06d", sequence))", addressee: c.applicantName,
+                title: "一次性告知书", number: number.description, addressee: c.applicantName,
                 lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number), .init(label: "收件时间", value: Self.dateText(c.receivedAt))],
                 items: items.map { "\($0.material)：\($0.instruction)" }, itemsTitle: "需补正的全部内容",
                 paragraphs: ["经审查，您提交的申请材料不齐全或不符合法定形式，暂不予受理。请按下列要求一次补正全部内容。",
                              "补正后请在网上“我的办件”中重新提交，或交到受理窗口；材料补齐后即予受理。",
                              special, fees],
                 issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
-            try await Self.document(c, kind: .oneTimeNotice, content: content, at: now, on: tx)
-            try await Self.event(c, "notice", "一次性告知补正", note: items.map(\.material).joined(separator: "、"), actor: change.actor.auditName, at: now, on: tx)
+            try await self.document(c, kind: .oneTimeNotice, content: content, at: now, on: tx)
+            try await self.event(c, "notice", "一次性告知补正", note: items.map(\.material).joined(separator: "、"), actor: change.actor.auditName, at: now, on: tx)
             return c
         }
     }
@@ -191,16 +182,15 @@ extension CaseService {
         let now = clock.now
         let day = today
         return try await self.change(change, .refuse, audit: "case.refuse") { c, tx, _ in
-            try await Self.transition(c, .refuse, on: tx)
-            let sequence = try await Self.nextNumber("refusal-\(c.regionCode)-\(day.year)", on: tx)
+            let number = try await Self.documentNumber(.refusal, c, on: day, on: tx)
             let department = try await Self.departmentName(c, on: tx)
             let content = CaseDocumentContent(
-                title: "不予受理通知书", number: "\(c.regionCode)BSL\(day.year)\(String(format: "%06d", sequence))", addressee: c.applicantName,
+                title: "不予受理通知书", number: number.description, addressee: c.applicantName,
                 lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number)],
                 items: [reason], itemsTitle: "不予受理的理由",
                 paragraphs: [try await Self.rights(c, on: tx)], issuer: department, dateText: Self.dateText(now))
-            try await Self.document(c, kind: .nonAcceptance, content: content, at: now, on: tx)
-            try await Self.event(c, "refuse", "不予受理", note: reason, actor: change.actor.auditName, at: now, on: tx)
+            try await self.document(c, kind: .nonAcceptance, content: content, at: now, on: tx)
+            try await self.event(c, "refuse", "不予受理", note: reason, actor: change.actor.auditName, at: now, on: tx)
             return c
         }
     }
@@ -220,29 +210,22 @@ extension CaseService {
     /// Corrections handed in after a one-time notice: the case is received again (R8.2.3).
     func resubmit(_ change: Change, files: [Int: MultipartForm.File]) async throws -> CaseModel {
         try await authorize(.resubmit, change)
-        var written: [Int: (String, String)] = [:]
-        for (position, file) in files {
-            _ = try BlobStore.check(file.data, fileName: file.fileName)
-            written[position] = (try blobs.write(file.data), file.fileName)
-        }
-        let stored = written
+        let stored = try store(files)
         let now = clock.now
         return try await self.change(change, .resubmit, audit: "case.resubmit") { c, tx, _ in
             let materials = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).all()
-            for m in materials where m.status == "missing" {
+            for m in materials where m.status == .missing {
                 if let file = stored[m.position] {
-                    m.status = "provided"
-                    m.fileSHA = file.0
-                    m.fileName = file.1
+                    m.status = .provided
+                    try await file.attach(to: m, at: now, on: tx)
                     try await m.update(on: tx)
                 } else if change.actor.role == .staff(.windowClerk) {
-                    m.status = "provided"
-                    m.source = "窗口收取纸质材料"
+                    m.status = .provided
+                    m.source = Self.paperAtWindow
                     try await m.update(on: tx)
                 }
             }
-            try await Self.transition(c, .resubmit, on: tx)
-            try await Self.event(c, "resubmit", "已补正材料，重新提交", actor: change.actor.auditName, at: now, on: tx)
+            try await self.event(c, "resubmit", "已补正材料，重新提交", actor: change.actor.auditName, at: now, on: tx)
             return c
         }
     }
@@ -252,17 +235,16 @@ extension CaseService {
     public func applyToleranceDeadlines(address: String) async throws -> Int {
         let db = persistence.db
         let day = today
-        let system = Principal(accountID: UUID(), sessionID: UUID(), role: .staff(.departmentHead), displayName: "系统", loginName: "system", departmentID: nil, regionCode: nil)
+        let system = Principal(accountID: random.uuid(), sessionID: random.uuid(), role: .staff(.departmentHead), displayName: "系统", loginName: "system", departmentID: nil, regionCode: nil)
         var count = 0
-        for c in try await CaseModel.query(on: db).filter(\.$toleranceDeadline != nil).filter(\.$state ~~ [CaseState.underReview.rawValue, CaseState.reviewed.rawValue]).all() {
-            guard let deadline = c.toleranceDeadline.flatMap(CalendarDate.init(iso8601:)), day > deadline,
-                  clock(for: c)?.isSuspended == false else { continue }
+        for c in try await CaseModel.query(on: db).filter(\.$toleranceDeadline != nil).filter(\.$state ~~ CasePolicy.runningStates).all() {
+            guard let deadline = c.toleranceDeadline, day > deadline, clock(for: c)?.isSuspended == false else { continue }
             do {
                 _ = try await lawfulChange(Change(caseID: c.id!, expectedVersion: c.version, actor: system, address: address), audit: "case.tolerance_overdue") { c, tx, _ in
                     var suspensions = Self.suspensions(c)
-                    suspensions.append(Suspension(from: deadline.nextDay, to: nil, reason: "容缺材料逾期未补交"))
+                    do throws(CaseError) { try SuspensionBook.open(&suspensions, from: deadline.nextDay, reason: SuspensionBook.overdueSupplement) } catch { throw Self.conflict(error) }
                     Self.setSuspensions(c, suspensions)
-                    try await Self.event(c, "suspend", "容缺材料逾期未补交，暂停计时", note: "补齐后恢复计时", actor: "system", at: self.clock.now, on: tx)
+                    try await self.event(c, "suspend", "容缺材料逾期未补交，暂停计时", note: "补齐后恢复计时", actor: "system", at: self.clock.now, on: tx)
                     return c
                 }
                 count += 1
@@ -274,17 +256,18 @@ extension CaseService {
     }
 
     /// Deemed acceptance for every case left without a notice past the fifth working day.
+    /// Run only by the jobs service (`JobsService`): no page or GET changes data.
     public func applyDeemedAcceptance(address: String) async throws -> Int {
         let db = persistence.db
         let calendar = try await self.calendar(on: db)
-        let waiting = try await CaseModel.query(on: db).filter(\.$state == CaseState.received.rawValue).all()
+        let waiting = try await CaseModel.query(on: db).filter(\.$state == CasePolicy.awaitingAcceptance).all()
         var count = 0
-        for c in waiting where DeemedAcceptance.isDeemedAccepted(receivedOn: CalendarDate(iso8601: c.receivedOn)!, today: today, calendar: calendar) {
-            let missing = try await CaseMaterialModel.query(on: db).filter(\.$caseID == c.id!).filter(\.$status == "missing").all()
-            let onlySecondary = missing.allSatisfy { $0.importance == "secondary" }
+        for c in waiting where DeemedAcceptance.isDeemedAccepted(receivedOn: c.receivedOn, today: today, calendar: calendar) {
+            let missing = try await CaseMaterialModel.query(on: db).filter(\.$caseID == c.id!).filter(\.$status == .missing).all()
+            let onlySecondary = missing.allSatisfy { $0.importance == .secondary }
             guard missing.isEmpty || onlySecondary else { continue }
             // The law accepts the case, in its own region: the system acts as that region's window.
-            let system = Principal(accountID: UUID(), sessionID: UUID(), role: .staff(.windowClerk), displayName: "系统", loginName: "system", departmentID: nil, regionCode: c.regionCode)
+            let system = Principal(accountID: random.uuid(), sessionID: random.uuid(), role: .staff(.windowClerk), displayName: "系统", loginName: "system", departmentID: nil, regionCode: c.regionCode)
             do {
                 _ = try await accept(Change(caseID: c.id!, expectedVersion: c.version, actor: system, address: address), tolerance: !missing.isEmpty, deemed: true)
                 count += 1

@@ -3,39 +3,34 @@ import Foundation
 import OneVisitDomain
 
 extension CaseService {
-    enum Decision: String, Sendable { case approve, reject, reportUp }
-
     /// The head of the lead department decides (R8.5): approve → decision and result
     /// document (R8.5.3); reject → reasons and rights (R8.5.5); report up (R8.5.4).
-    func decide(_ change: Change, decision: Decision, reason: String) async throws -> CaseModel {
+    func decide(_ change: Change, decision: CaseDecision, reason: String) async throws -> CaseModel {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         if decision != .approve, reason.count < 4 { throw AppError.invalid("reason", code: "decision.reason_required", "不予许可或上报的，请写明理由") }
         let now = clock.now
         let day = today
-        return try await self.change(change, .decide, audit: "case.\(decision.rawValue)") { c, tx, _ in
-            let action: CaseAction = switch decision { case .approve: .approve; case .reject: .reject; case .reportUp: .reportUp }
-            try await Self.transition(c, action, on: tx)
-            c.stoppedOn = day.description
-            let definition = try CatalogService.decode(try await GuideVersionModel.find(c.guideVersionID, on: tx)!.definition)
+        return try await self.change(change, .decide, decision.action, audit: "case.\(decision.rawValue)") { c, tx, step in
+            let definition = step.definition
             switch decision {
             case .approve:
                 try await self.issueResult(c, definition: definition, approver: change.actor, at: now, on: tx)
-                try await Self.event(c, "approve", "准予", note: reason, actor: change.actor.auditName, at: now, on: tx)
+                try await self.event(c, "approve", "准予", note: reason, actor: change.actor.auditName, at: now, on: tx)
                 if definition.attributes.process.publiciseResult {
-                    try await Self.event(c, "publicise", "办理结果已依法公示", actor: "system", at: now, on: tx)
+                    try await self.event(c, "publicise", "办理结果已依法公示", actor: "system", at: now, on: tx)
                 }
             case .reject:
-                let sequence = try await Self.nextNumber("decision-\(c.regionCode)-\(day.year)", on: tx)
+                let number = try await Self.documentNumber(.decision, c, on: day, on: tx)
                 let content = CaseDocumentContent(
-                    title: "不予许可决定书", number: "\(c.regionCode)JD\(day.year)\(String(format: "%06d", sequence))", addressee: c.applicantName,
+                    title: "不予许可决定书", number: number.description, addressee: c.applicantName,
                     lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number), .init(label: "受理编号", value: c.acceptanceNumber ?? "")],
                     items: [reason], itemsTitle: "不予许可的理由",
                     paragraphs: ["经审查，你（单位）的申请不符合法定条件，决定不予许可。", try await Self.rights(c, on: tx)],
                     issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
-                try await Self.document(c, kind: .decision, content: content, at: now, on: tx)
-                try await Self.event(c, "reject", "不予许可", note: reason, actor: change.actor.auditName, at: now, on: tx)
+                try await self.document(c, kind: .decision, content: content, at: now, on: tx)
+                try await self.event(c, "reject", "不予许可", note: reason, actor: change.actor.auditName, at: now, on: tx)
             case .reportUp:
-                try await Self.event(c, "reportUp", "已报上级机关决定", note: reason, actor: change.actor.auditName, at: now, on: tx)
+                try await self.event(c, "reportUp", "已报上级机关决定", note: reason, actor: change.actor.auditName, at: now, on: tx)
             }
             return c
         }
@@ -44,8 +39,7 @@ extension CaseService {
     /// The approval decision, the result document as PDF, and the payment order when fees are due.
     func issueResult(_ c: CaseModel, definition: ItemDefinition, approver: Principal, at now: Date, on tx: any Database) async throws {
         let day = CalendarDate(date: now, timeZone: Self.chinaTime)
-        let sequence = try await Self.nextNumber("decision-\(c.regionCode)-\(day.year)", on: tx)
-        let number = "\(c.regionCode)JD\(day.year)\(String(format: "%06d", sequence))"
+        let number = try await Self.documentNumber(.decision, c, on: day, on: tx).description
         let department = try await Self.departmentName(c, on: tx)
         let content = CaseDocumentContent(
             title: "准予许可决定书", number: number, addressee: c.applicantName,
@@ -54,10 +48,10 @@ extension CaseService {
             items: [], itemsTitle: "",
             paragraphs: ["经审查，你（单位）的申请符合法定条件、标准，决定准予。",
                          c.feeFen > 0 ? "请缴纳费用 \(FeeAmount.text(fen: c.feeFen)) 后领取办理结果。" : "本事项不收费。",
-                         "办理结果将按您选择的方式送达：\(ServiceTerms.Delivery(rawValue: c.deliveryMode)?.chineseName ?? c.deliveryMode)。电子证照与纸质证照具有同等法律效力。"],
+                         "办理结果将按您选择的方式送达：\(c.deliveryMode.chineseName)。电子证照与纸质证照具有同等法律效力。"],
             issuer: department, dateText: Self.dateText(now))
-        try await Self.document(c, kind: .decision, content: content, at: now, on: tx)
-        let pdf = SimplePDF.document(
+        try await self.document(c, kind: .decision, content: content, at: now, on: tx)
+        let pdf = documents.resultPDF(
             title: c.itemName.count > 14 ? "办理结果" : c.itemName,
             lines: ["编号：\(number)", "事项：\(c.itemName)", "申请人：\(c.applicantName)", "办件编号：\(c.number)", "决定：准予", "发证机关：\(department)",
                     "发证日期：\(Self.dayText(day))", "", "本文件为电子办理结果，与纸质文件具有同等法律效力。"],
@@ -66,11 +60,13 @@ extension CaseService {
         try await StoredFileModel.record(sha256: c.resultSHA!, mediaType: "application/pdf", size: pdf.count, at: now, on: tx)
         if c.feeFen > 0 {
             let payment = PaymentModel()
+            payment.id = random.uuid()
             payment.caseID = c.id!
             // Not derivable from the case number: a callback cannot be aimed at a case by guessing.
-            payment.orderNumber = PaymentOrder.newNumber()
+            var generator = random.generator
+            payment.orderNumber = PaymentOrder.newNumber(using: &generator)
             payment.amountFen = c.feeFen
-            payment.state = "pending"
+            payment.state = .pending
             try await payment.create(on: tx)
         }
     }
@@ -82,12 +78,9 @@ extension CaseService {
         guard reason.count >= 4 else { throw AppError.invalid("reason", code: "extension.reason_required", "请写明延期理由，理由将告知申请人") }
         let now = clock.now
         return try await self.change(change, .extend, audit: "case.extend") { c, tx, _ in
-            guard [CaseState.underReview.rawValue, CaseState.reviewed.rawValue].contains(c.state) else {
-                throw AppError(.conflict, code: "extension.state", title: "只有审查中的办件可以延期")
-            }
-            guard c.extensionDays + days <= 10 else { throw AppError(.conflict, code: "extension.exceeded", title: "延期合计不能超过 10 个工作日") }
+            guard c.extensionDays + days <= CasePolicy.maxExtensionDays else { throw AppError(.conflict, code: "extension.exceeded", title: "延期合计不能超过 10 个工作日") }
             c.extensionDays += days
-            try await Self.event(c, "extend", "经负责人批准延长 \(days) 个工作日", note: reason, actor: change.actor.auditName, at: now, on: tx)
+            try await self.event(c, "extend", "经负责人批准延长 \(days) 个工作日", note: reason, actor: change.actor.auditName, at: now, on: tx)
             return c
         }
     }
@@ -97,10 +90,10 @@ extension CaseService {
     /// The gateway's callback, signed with HMAC; a duplicate changes nothing. Without a
     /// configured gateway secret every callback is refused.
     func paymentCallback(orderNumber: String, amountFen: Int, transactionID: String, signature: String, address: String) async throws -> Bool {
-        guard let paymentSecret else {
+        guard let gateway else {
             throw AppError(.forbidden, code: "payment.gateway_not_configured", title: "未配置支付平台，支付回调不予受理")
         }
-        guard PaymentSignature.verify(orderNumber: orderNumber, amountFen: amountFen, transactionID: transactionID, signature: signature, secret: paymentSecret) else {
+        guard gateway.verify(orderNumber: orderNumber, amountFen: amountFen, transactionID: transactionID, signature: signature) else {
             throw AppError(.unauthorized, code: "payment.signature", title: "支付回调签名无效")
         }
         let now = clock.now
@@ -109,14 +102,14 @@ extension CaseService {
                 throw AppError(.notFound, code: "payment.not_found", title: "支付单不存在")
             }
             guard payment.amountFen == amountFen else { throw AppError.invalid("amountFen", code: "payment.amount", "支付金额与支付单不符") }
-            if payment.state == "paid" { return false }
-            payment.state = "paid"
-            payment.channel = "online"
+            if payment.state == .paid { return false }
+            payment.state = .paid
+            payment.channel = .online
             payment.transactionID = transactionID
             payment.paidAt = now
             try await payment.update(on: tx)
             if let c = try await CaseModel.find(payment.caseID, on: tx) {
-                try await Self.event(c, "pay", "已在线缴费 \(FeeAmount.text(fen: amountFen))", note: "交易号 \(transactionID)", actor: "gateway", at: now, on: tx)
+                try await self.event(c, "pay", "已在线缴费 \(FeeAmount.text(fen: amountFen))", note: "交易号 \(transactionID)", actor: "gateway", at: now, on: tx)
             }
             try await AuditLog.append(.init(actor: "gateway", action: "payment.paid", objectType: "payment", objectID: orderNumber, address: address, detail: transactionID), at: now, on: tx)
             return true
@@ -127,14 +120,14 @@ extension CaseService {
     func payAtWindow(_ change: Change) async throws -> CaseModel {
         let now = clock.now
         return try await self.change(change, .payAtWindow, audit: "payment.window") { c, tx, _ in
-            guard let payment = try await PaymentModel.query(on: tx).filter(\.$caseID == c.id!).first(), payment.state == "pending" else {
+            guard let payment = try await PaymentModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$state == .pending).first() else {
                 throw AppError(.conflict, code: "payment.none_due", title: "该办件没有待缴费用")
             }
-            payment.state = "paid"
-            payment.channel = "window"
+            payment.state = .paid
+            payment.channel = .window
             payment.paidAt = now
             try await payment.update(on: tx)
-            try await Self.event(c, "pay", "已在窗口缴费 \(FeeAmount.text(fen: payment.amountFen))", actor: change.actor.auditName, at: now, on: tx)
+            try await self.event(c, "pay", "已在窗口缴费 \(FeeAmount.text(fen: payment.amountFen))", actor: change.actor.auditName, at: now, on: tx)
             return c
         }
     }
@@ -151,32 +144,48 @@ extension CaseService {
     func deliver(_ change: Change, _ delivery: Delivery) async throws -> CaseModel {
         let now = clock.now
         return try await self.change(change, .deliver(delivery.mode), audit: "case.deliver") { c, tx, _ in
-            // Only in the mode the applicant chose (R8.7): posting a result that is to be
-            // collected in person would skip the collector's identity check.
-            guard c.deliveryMode == delivery.mode.rawValue else {
-                let chosen = ServiceTerms.Delivery(rawValue: c.deliveryMode)?.chineseName ?? c.deliveryMode
-                throw AppError(.conflict, code: "delivery.mode_mismatch", title: "申请人选择的送达方式是“\(chosen)”，不能以“\(delivery.mode.chineseName)”送达")
-            }
             switch delivery.mode {
             case .pickup:
-                guard let id = c.applicantIDNumber, delivery.collectorIDLast4.uppercased() == String(id.suffix(4)) else {
+                guard HolderCheck.matchesIDNumber(delivery.collectorIDLast4, idNumber: c.applicantIDNumber) else {
                     throw AppError.invalid("collectorIDLast4", code: "delivery.identity", "领取人身份核验未通过：证件号码后四位不符")
                 }
-                try await Self.transition(c, .deliver, on: tx)
-                try await Self.visit(c, reason: "窗口领取办理结果", clerk: change.actor, at: now, on: tx)
-                try await Self.event(c, "deliver", "已在窗口领取办理结果", note: "领取人身份已核验", actor: change.actor.auditName, at: now, on: tx)
+                try await self.visit(c, reason: "窗口领取办理结果", clerk: change.actor, at: now, on: tx)
+                try await self.event(c, "deliver", "已在窗口领取办理结果", note: "领取人身份已核验", actor: change.actor.auditName, at: now, on: tx)
             case .post:
                 guard !delivery.carrier.isEmpty, delivery.trackingNumber.count >= 6 else {
                     throw AppError.invalid("trackingNumber", code: "delivery.tracking", "请填写快递公司和运单号")
                 }
-                try await Self.transition(c, .deliver, on: tx)
                 c.deliveryDetail = "\(c.deliveryDetail ?? "") \(delivery.carrier) \(delivery.trackingNumber)"
-                try await Self.event(c, "deliver", "办理结果已邮寄", note: "\(delivery.carrier) 运单号 \(delivery.trackingNumber)", actor: change.actor.auditName, at: now, on: tx)
+                try await self.event(c, "deliver", "办理结果已邮寄", note: "\(delivery.carrier) 运单号 \(delivery.trackingNumber)", actor: change.actor.auditName, at: now, on: tx)
             case .download:
-                try await Self.transition(c, .deliver, on: tx)
-                try await Self.event(c, "deliver", "申请人已下载办理结果", actor: change.actor.auditName, at: now, on: tx)
+                try await self.event(c, "deliver", "申请人已下载办理结果", actor: change.actor.auditName, at: now, on: tx)
             }
             return c
         }
+    }
+
+    /// 网上下载 (R8.7, R7.4.1 a): the applicant's download of the result delivers it, the
+    /// first time (a POST); later downloads serve the file without a change. The result's
+    /// bytes and the case as delivered.
+    func downloadResult(_ change: Change) async throws -> (CaseModel, Data) {
+        guard let c = try await CaseModel.find(change.caseID, on: persistence.db) else { throw Self.caseNotFound }
+        try await Self.authorize(.download, change.actor, c, on: persistence.db)
+        let delivered: CaseModel
+        if c.state == CasePolicy.deliveredState {
+            delivered = c
+        } else {
+            delivered = try await deliver(change, .init(mode: .download))
+        }
+        guard let sha = delivered.resultSHA, let data = try blobs.read(sha) else { throw AppError(.notFound, code: "result.not_ready", title: "办理结果尚未生成") }
+        return (delivered, data)
+    }
+
+    /// The result file of a case whose result has been delivered (GET: no change).
+    func deliveredResult(_ c: CaseModel) throws -> Data {
+        guard c.state == CasePolicy.deliveredState else {
+            throw AppError(.conflict, code: "result.not_delivered", title: "办理结果尚未送达：选择网上下载的，请在办件页点击“下载结果”；选择窗口领取或邮寄的，以送达的结果为准")
+        }
+        guard let sha = c.resultSHA, let data = try blobs.read(sha) else { throw AppError(.notFound, code: "result.not_ready", title: "办理结果尚未生成") }
+        return data
     }
 }

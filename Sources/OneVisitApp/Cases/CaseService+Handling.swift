@@ -21,29 +21,28 @@ extension CaseService {
         let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
         guard approve || note.count >= 4 else { throw AppError.invalid("note", code: "task.reason_required", "不同意的，请写明审查意见和理由") }
         let now = clock.now
-        return try await self.change(change, .review, audit: "case.review") { c, tx, _ in
+        return try await self.change(change, .review, audit: "case.review") { c, tx, step in
             let task = try await Self.task(taskID, on: tx)
             guard task.caseID == c.id else { throw AppError(.notFound, code: "task.not_found", title: "任务不存在") }
             try await Self.requireDepartment(.review, change.actor, task, of: c, on: tx)
-            guard c.state == CaseState.underReview.rawValue else {
-                throw AppError(.conflict, code: "task.case_not_in_review", title: "办件当前状态为“\(CaseState(rawValue: c.state)?.chineseName ?? c.state)”，不能审查")
-            }
-            guard task.state != "done" else { throw AppError(.conflict, code: "task.done", title: "该任务已审查完毕") }
+            guard task.state != .done else { throw AppError(.conflict, code: "task.done", title: "该任务已审查完毕") }
             if let assignee = task.assigneeID, assignee != change.actor.accountID, change.actor.role != .staff(.departmentHead) {
                 throw AppError(.forbidden, code: "task.assigned_to_other", title: "该任务已分配给本部门其他岗位人员")
             }
-            task.state = "done"
+            task.state = .done
             task.handlerID = change.actor.accountID
             task.opinion = approve ? "同意" : "不同意"
             task.note = note
             task.completedAt = now
             task.version += 1
             try await task.update(on: tx)
-            try await Self.event(c, "review", "\(task.departmentName)审查完毕：\(task.opinion!)", note: note, actor: change.actor.auditName, at: now, on: tx)
-            let remaining = try await CaseTaskModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$state != "done").count()
+            try await self.event(c, "review", "\(task.departmentName)审查完毕：\(task.opinion!)", note: note, actor: change.actor.auditName, at: now, on: tx)
+            let remaining = try await CaseTaskModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$state != .done).count()
             if remaining == 0 {
-                try await Self.transition(c, .completeReview, on: tx)
-                try await Self.event(c, "reviewed", "各部门审查完毕，待作出决定", actor: "system", at: now, on: tx)
+                var facts = step.facts
+                facts.allReviewsDone = true
+                try Self.follow(c, .completeReview, facts: facts)
+                try await self.event(c, "reviewed", "各部门审查完毕，待作出决定", actor: "system", at: now, on: tx)
             }
             return c
         }
@@ -58,18 +57,17 @@ extension CaseService {
             let task = try await Self.task(taskID, on: tx)
             guard task.caseID == c.id else { throw AppError(.notFound, code: "task.not_found", title: "任务不存在") }
             try await Self.requireDepartment(.inspect, change.actor, task, of: c, on: tx)
-            guard c.state == CaseState.underReview.rawValue else { throw AppError(.conflict, code: "inspection.case_not_in_review", title: "办件不在审查阶段") }
             let joint = Set(departments + [task.departmentName]).count > 1
-            let sequence = try await Self.nextNumber("inspection-\(c.regionCode)-\(day.year)", on: tx)
+            let number = try await Self.documentNumber(.inspection, c, on: day, on: tx)
             let content = CaseDocumentContent(
-                title: joint ? "联合现场核查通知书" : "现场核查通知书", number: "\(c.regionCode)HC\(day.year)\(String(format: "%06d", sequence))", addressee: c.applicantName,
+                title: joint ? "联合现场核查通知书" : "现场核查通知书", number: number.description, addressee: c.applicantName,
                 lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number), .init(label: "核查日期", value: Self.dayText(date)),
                         .init(label: "核查部门", value: Array(Set(departments + [task.departmentName])).sorted().joined(separator: "、"))],
                 items: [note].filter { !$0.isEmpty }, itemsTitle: "请准备",
                 paragraphs: ["根据审查需要，将对申请事项进行\(joint ? "联合" : "")现场核查，请您准备好相关材料并配合核查（DB41/T 1700.1 7.4.3）。"],
                 issuer: task.departmentName, dateText: Self.dateText(now))
-            try await Self.document(c, kind: .inspectionNotice, content: content, at: now, on: tx)
-            try await Self.event(c, "inspection", joint ? "安排联合现场核查" : "安排现场核查", note: "\(Self.dayText(date))", actor: change.actor.auditName, at: now, on: tx)
+            try await self.document(c, kind: .inspectionNotice, content: content, at: now, on: tx)
+            try await self.event(c, "inspection", joint ? "安排联合现场核查" : "安排现场核查", note: "\(Self.dayText(date))", actor: change.actor.auditName, at: now, on: tx)
             return c
         }
     }
@@ -82,13 +80,11 @@ extension CaseService {
         let now = clock.now
         let day = today
         return try await self.change(change, .suspend, audit: "case.suspend") { c, tx, _ in
-            guard c.state == CaseState.underReview.rawValue else { throw AppError(.conflict, code: "clock.case_not_in_review", title: "只有审查中的办件可以暂停计时") }
             var suspensions = Self.suspensions(c)
-            guard !suspensions.contains(where: \.isOpen) else { throw AppError(.conflict, code: "clock.already_suspended", title: "办理时限已暂停") }
             // The day the procedure starts was worked on; the stop counts from the next day.
-            suspensions.append(Suspension(from: day.nextDay, to: nil, reason: reason))
+            do throws(CaseError) { try SuspensionBook.open(&suspensions, from: day.nextDay, reason: reason) } catch { throw Self.conflict(error) }
             Self.setSuspensions(c, suspensions)
-            try await Self.event(c, "suspend", "暂停计时：\(reason)", note: "该期间不计入办理时限", actor: change.actor.auditName, at: now, on: tx)
+            try await self.event(c, "suspend", "暂停计时：\(reason)", note: "该期间不计入办理时限", actor: change.actor.auditName, at: now, on: tx)
             return c
         }
     }
@@ -98,15 +94,9 @@ extension CaseService {
         let day = today
         return try await self.change(change, .resume, audit: "case.resume") { c, tx, _ in
             var suspensions = Self.suspensions(c)
-            guard let index = suspensions.lastIndex(where: \.isOpen) else { throw AppError(.conflict, code: "clock.not_suspended", title: "办理时限未暂停") }
-            // The day work resumes counts again; resumed before the stop began, nothing was stopped.
-            if day.previousDay < suspensions[index].from {
-                suspensions.remove(at: index)
-            } else {
-                suspensions[index].to = day.previousDay
-            }
+            SuspensionBook.close(&suspensions, on: day)
             Self.setSuspensions(c, suspensions)
-            try await Self.event(c, "resume", "恢复计时", actor: change.actor.auditName, at: now, on: tx)
+            try await self.event(c, "resume", "恢复计时", actor: change.actor.auditName, at: now, on: tx)
             return c
         }
     }
@@ -115,31 +105,31 @@ extension CaseService {
     func supply(_ change: Change, materialID: UUID, file: MultipartForm.File?) async throws -> CaseModel {
         // Who may supply is settled before the upload is even looked at (nothing is written for anyone else).
         try await authorize(.supply, change)
-        if let file { _ = try BlobStore.check(file.data, fileName: file.fileName) }
-        let sha = try file.map { try blobs.write($0.data) }
+        let upload = try file.map { try store([0: $0])[0]! }
         let now = clock.now
+        let day = today
         return try await self.change(change, .supply, audit: "case.supply") { c, tx, _ in
-            guard c.toleranceDeadline != nil else { throw AppError(.conflict, code: "case.no_supplement_due", title: "该办件没有需补交的容缺材料") }
-            guard let m = try await CaseMaterialModel.find(materialID, on: tx), m.caseID == c.id, m.status == "missing" else {
+            guard let m = try await CaseMaterialModel.find(materialID, on: tx), m.caseID == c.id, m.status == .missing else {
                 throw AppError(.notFound, code: "case.material_not_due", title: "该材料无需补交")
             }
-            guard sha != nil || change.actor.role == .staff(.windowClerk) else { throw AppError.invalid("file", code: "file.required", "请选择要上传的文件") }
-            m.status = "supplied"
-            m.fileSHA = sha
-            m.fileName = file?.fileName
-            m.source = sha == nil ? "窗口收取纸质材料" : nil
+            guard upload != nil || change.actor.role == .staff(.windowClerk) else { throw AppError.invalid("file", code: "file.required", "请选择要上传的文件") }
+            m.status = .supplied
+            if let upload {
+                try await upload.attach(to: m, at: now, on: tx)
+                m.source = nil
+            } else {
+                m.source = Self.paperAtWindow
+            }
             try await m.update(on: tx)
-            let missing = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$status == "missing").count()
-            try await Self.event(c, "supply", "补交容缺材料：\(m.name)", note: missing == 0 ? "容缺材料已全部补齐" : "尚缺 \(missing) 项", actor: change.actor.auditName, at: now, on: tx)
+            let missing = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$status == .missing).count()
+            try await self.event(c, "supply", "补交容缺材料：\(m.name)", note: missing == 0 ? "容缺材料已全部补齐" : "尚缺 \(missing) 项", actor: change.actor.auditName, at: now, on: tx)
             if missing == 0 {
                 c.toleranceDeadline = nil
                 // A clock stopped for the overdue supplement starts again.
                 var suspensions = Self.suspensions(c)
-                if let index = suspensions.lastIndex(where: { $0.isOpen && $0.reason == "容缺材料逾期未补交" }) {
-                    let day = self.today
-                    if day.previousDay < suspensions[index].from { suspensions.remove(at: index) } else { suspensions[index].to = day.previousDay }
+                if SuspensionBook.close(&suspensions, on: day, reason: SuspensionBook.overdueSupplement) {
                     Self.setSuspensions(c, suspensions)
-                    try await Self.event(c, "resume", "容缺材料已补齐，恢复计时", actor: "system", at: now, on: tx)
+                    try await self.event(c, "resume", "容缺材料已补齐，恢复计时", actor: "system", at: now, on: tx)
                 }
             }
             return c
@@ -150,10 +140,8 @@ extension CaseService {
     func withdraw(_ change: Change, reason: String) async throws -> CaseModel {
         let now = clock.now
         return try await self.change(change, .withdraw, audit: "case.withdraw") { c, tx, _ in
-            try await Self.transition(c, .withdraw, on: tx)
-            c.stoppedOn = self.today.description
-            try await CaseTaskModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$state != "done").set(\.$state, to: "done").set(\.$opinion, to: "申请人撤回").update()
-            try await Self.event(c, "withdraw", "申请人撤回申请", note: reason, actor: change.actor.auditName, at: now, on: tx)
+            try await CaseTaskModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$state != .done).set(\.$state, to: .done).set(\.$opinion, to: "申请人撤回").update()
+            try await self.event(c, "withdraw", "申请人撤回申请", note: reason, actor: change.actor.auditName, at: now, on: tx)
             return c
         }
     }
@@ -164,10 +152,9 @@ extension CaseService {
         guard !reason.isEmpty else { throw AppError.invalid("reason", code: "visit.reason_required", "请写明到场事由") }
         let now = clock.now
         return try await self.change(change, .recordVisit, audit: "case.visit") { c, tx, _ in
-            try await Self.visit(c, reason: reason, clerk: change.actor, at: now, on: tx)
+            try await self.visit(c, reason: reason, clerk: change.actor, at: now, on: tx)
             let visits = try await CaseVisitModel.query(on: tx).filter(\.$caseID == c.id!).count()
-            let over = TripCount.isOverPromise(visits: visits, promised: c.tripsPromised)
-            try await Self.event(c, "visit", "申请人到场：\(reason)", note: over ? "跑动 \(visits) 次，超过承诺的 \(c.tripsPromised) 次" : "跑动 \(visits) 次", actor: change.actor.auditName, at: now, on: tx)
+            try await self.event(c, "visit", "申请人到场：\(reason)", note: TripCount.note(visits: visits, promised: c.tripsPromised), actor: change.actor.auditName, at: now, on: tx)
             return c
         }
     }

@@ -44,22 +44,17 @@ extension CaseService {
     /// receipt gives the case number and what happens next (R7.3.2).
     func submitOnline(_ application: Application, applicant: Principal, address: String) async throws -> CaseModel {
         guard applicant.role == .applicant else { throw AppError.forbidden }
-        var written: [Int: (sha: String, name: String)] = [:]
-        for (position, file) in application.files {
-            _ = try BlobStore.check(file.data, fileName: file.fileName)
-            written[position] = (try blobs.write(file.data), file.fileName)
-        }
-        let stored = written
+        let stored = try store(application.files)
         let now = clock.now
         let day = today
         return try await persistence.transaction { tx in
             guard let account = try await AccountModel.find(applicant.accountID, on: tx) else { throw AppError.unauthenticated }
-            let (version, definition) = try await Self.publishedGuide(application.implementationID, on: tx)
+            let (version, definition) = try await self.publishedGuide(application.implementationID, on: tx)
             try Self.checkDelivery(application.deliveryMode, address: application.deliveryAddress, definition: definition)
-            let c = try await Self.newCase(version: version, definition: definition, account: account, channel: "online", form: application.formData,
+            let c = try await self.newCase(version: version, definition: definition, account: account, channel: .online, form: application.formData,
                                            deliveryMode: application.deliveryMode, deliveryAddress: application.deliveryAddress, now: now, day: day, on: tx)
-            try await Self.addMaterials(c, definition: definition, provided: stored, now: now, on: tx)
-            try await Self.event(c, "submit", "网上申请已提交", note: "渠道：网上申请", actor: applicant.auditName, at: now, on: tx)
+            try await self.addMaterials(c, definition: definition, provided: stored, now: now, on: tx)
+            try await self.event(c, "submit", "网上申请已提交", note: "渠道：网上申请", actor: applicant.auditName, at: now, on: tx)
             try await self.receipt(c, definition: definition, at: now, on: tx)
             try await AuditLog.append(.init(actor: applicant.auditName, action: "case.submit", objectType: "case", objectID: c.number, address: address, detail: "online"), at: now, on: tx)
             return c
@@ -82,7 +77,7 @@ extension CaseService {
     /// the case goes on the applicant's account, found by ID number or opened for them, so
     /// they never enter it again online. A walk-in is a visit (R3.8).
     func registerAtWindow(_ application: WindowApplication, clerk: Principal, address: String) async throws -> CaseModel {
-        guard ["walkIn", "letter", "fax", "email"].contains(application.channel) else {
+        guard let channel = CaseChannel(rawValue: application.channel), CaseChannel.window.contains(channel) else {
             throw AppError.invalid("channel", code: "case.channel", "收件渠道应为现场、信函、传真或电子邮件")
         }
         let person: ApplicantRegistration.Person
@@ -95,7 +90,7 @@ extension CaseService {
         let now = clock.now
         let day = today
         return try await persistence.transaction { tx in
-            let (version, definition) = try await Self.publishedGuide(application.implementationID, on: tx)
+            let (version, definition) = try await self.publishedGuide(application.implementationID, on: tx)
             // Only at an implementation of the clerk's own region (or below it).
             do {
                 try CasePolicy.check(.register, by: clerk.caseActor, on: CaseScope(regionCode: version.regionCode, applicantID: nil, leadDepartmentID: nil))
@@ -115,19 +110,55 @@ extension CaseService {
                 let phoneFree = try await AccountModel.query(on: tx).filter(\.$loginName == person.phone.value).first() == nil
                 account = AccountModel(person: person, loginName: phoneFree ? person.phone.value : "id:\(person.residentID.value)",
                                        passwordHash: AccountService.unclaimedPassword, createdAt: now)
+                account.id = self.random.uuid()
                 try await account.create(on: tx)
             }
-            let c = try await Self.newCase(version: version, definition: definition, account: account, channel: application.channel, form: [:],
+            let c = try await self.newCase(version: version, definition: definition, account: account, channel: channel, form: [:],
                                            deliveryMode: application.deliveryMode, deliveryAddress: application.deliveryAddress, now: now, day: day, on: tx)
-            try await Self.addMaterials(c, definition: definition, provided: [:], handedIn: application.provided, now: now, on: tx)
-            let channelName = ["walkIn": "窗口现场", "letter": "信函", "fax": "传真", "email": "电子邮件"][application.channel]!
-            try await Self.event(c, "register", "\(channelName)收件", note: "收件人：\(clerk.displayName)", actor: clerk.auditName, at: now, on: tx)
-            if application.channel == "walkIn" {
-                try await Self.visit(c, reason: "到窗口提交申请", clerk: clerk, at: now, on: tx)
+            try await self.addMaterials(c, definition: definition, provided: [:], handedIn: application.provided, now: now, on: tx)
+            try await self.event(c, "register", "\(channel.chineseName)收件", note: "收件人：\(clerk.displayName)", actor: clerk.auditName, at: now, on: tx)
+            if channel.isVisit {
+                try await self.visit(c, reason: "到窗口提交申请", clerk: clerk, at: now, on: tx)
             }
             try await self.receipt(c, definition: definition, at: now, on: tx)
             try await AuditLog.append(.init(actor: clerk.auditName, action: "case.register", objectType: "case", objectID: c.number, address: address, detail: application.channel), at: now, on: tx)
             return c
+        }
+    }
+
+    /// The delivery mode as asked for, online and at the window alike; `fallback` when none was given.
+    static func deliveryMode(_ raw: String?, fallback: ServiceTerms.Delivery? = nil) throws -> ServiceTerms.Delivery {
+        let raw = (raw ?? "").trimmingCharacters(in: .whitespaces)
+        if raw.isEmpty, let fallback { return fallback }
+        guard let mode = ServiceTerms.Delivery(rawValue: raw) else {
+            throw AppError.invalid("deliveryMode", code: "case.delivery_mode", "请选择结果送达方式：pickup（窗口领取）、post（邮寄送达）或 download（网上下载）")
+        }
+        return mode
+    }
+
+    /// Checks and stores uploads by content; what the store holds of each: hash, name, sniffed media type, size.
+    func store(_ files: [Int: MultipartForm.File]) throws -> [Int: StoredUpload] {
+        var written: [Int: StoredUpload] = [:]
+        for (position, file) in files {
+            let kind = try BlobStore.check(file.data, fileName: file.fileName)
+            written[position] = StoredUpload(sha: try blobs.write(file.data), name: file.fileName, mediaType: kind.mediaType, size: file.data.count)
+        }
+        return written
+    }
+
+    struct StoredUpload: Sendable {
+        var sha: String
+        var name: String
+        var mediaType: String
+        var size: Int
+
+        /// Sets the material's file and records the stored file with its real type and size.
+        func attach(to m: CaseMaterialModel, at now: Date, on tx: any Database) async throws {
+            m.fileSHA = sha
+            m.fileName = name
+            m.mediaType = mediaType
+            m.size = size
+            try await StoredFileModel.record(sha256: sha, mediaType: mediaType, size: size, at: now, on: tx)
         }
     }
 
@@ -141,19 +172,22 @@ extension CaseService {
         }
     }
 
-    static func publishedGuide(_ implementationID: UUID, on tx: any Database) async throws -> (GuideVersionModel, ItemDefinition) {
+    func publishedGuide(_ implementationID: UUID, on tx: any Database) async throws -> (GuideVersionModel, ItemDefinition) {
         guard let version = try await GuideVersionModel.query(on: tx).filter(\.$implementationID == implementationID)
             .filter(\.$state == GuideState.published.rawValue).first()
         else { throw AppError(.notFound, code: "case.item_not_available", title: "该事项暂未发布办事指南，不能申请") }
-        return (version, try CatalogService.decode(version.definition))
+        if let cached = guideCache[version.id!] { return (version, cached) }
+        let definition = try CatalogService.decode(version.definition)
+        guideCache[version.id!] = definition
+        return (version, definition)
     }
 
-    static func newCase(version: GuideVersionModel, definition: ItemDefinition, account: AccountModel, channel: String, form: [String: String],
-                        deliveryMode: ServiceTerms.Delivery, deliveryAddress: String, now: Date, day: CalendarDate, on tx: any Database) async throws -> CaseModel {
+    func newCase(version: GuideVersionModel, definition: ItemDefinition, account: AccountModel, channel: CaseChannel, form: [String: String],
+                 deliveryMode: ServiceTerms.Delivery, deliveryAddress: String, now: Date, day: CalendarDate, on tx: any Database) async throws -> CaseModel {
         guard let implementation = try await ImplementationModel.find(version.implementationID, on: tx) else { throw AppError.notFound }
-        var generator = SystemRandomNumberGenerator()
+        var generator = random.generator
         let c = CaseModel()
-        c.id = UUID()
+        c.id = random.uuid()
         c.number = CaseNumber.make(region: implementation.regionCode, on: day, using: &generator)
         c.itemCode = version.itemCode
         c.itemName = version.itemName
@@ -166,16 +200,16 @@ extension CaseService {
         c.applicantIDNumber = account.idNumber ?? account.creditCode
         c.applicantPhone = account.phone ?? account.loginName
         c.channel = channel
-        c.state = CaseState.received.rawValue
+        c.state = CasePolicy.initialState
         c.receivedAt = now
-        c.receivedOn = day.description
+        c.receivedOn = day
         c.legalLimit = definition.terms.legalLimit
         c.promisedLimit = definition.attributes.promisedLimit
         c.extensionDays = 0
         c.suspensions = "[]"
         c.feeFen = definition.attributes.fees.compactMap { FeeAmount.fen(from: $0.standard) }.first ?? 0
         c.tripsPromised = definition.terms.trips
-        c.deliveryMode = deliveryMode.rawValue
+        c.deliveryMode = deliveryMode
         c.deliveryDetail = deliveryMode == .post ? deliveryAddress : nil
         let fields = form.filter { key, _ in definition.attributes.formFields.contains(key) }.mapValues { String($0.prefix(200)) }
         c.formData = String(decoding: try JSONEncoder().encode(fields), as: UTF8.self)
@@ -185,33 +219,36 @@ extension CaseService {
         return c
     }
 
-    static func addMaterials(_ c: CaseModel, definition: ItemDefinition, provided: [Int: (sha: String, name: String)], handedIn: Set<Int> = [], now: Date, on tx: any Database) async throws {
+    func addMaterials(_ c: CaseModel, definition: ItemDefinition, provided: [Int: StoredUpload], handedIn: Set<Int> = [], now: Date, on tx: any Database) async throws {
         for (position, requirement) in definition.attributes.materials.enumerated() {
             let m = CaseMaterialModel()
+            m.id = random.uuid()
             m.caseID = c.id!
             m.position = position
             m.name = requirement.name
-            m.importance = requirement.importance.rawValue
+            m.importance = requirement.importance
             if !requirement.requiredFromApplicant {
-                m.status = "platform"
+                m.status = .platform
                 m.source = requirement.sources.map(\.chineseName).joined(separator: "；")
             } else if let file = provided[position] {
-                m.status = "provided"
-                m.fileSHA = file.sha
-                m.fileName = file.name
-                try await StoredFileModel.record(sha256: file.sha, mediaType: "application/octet-stream", size: 0, at: now, on: tx)
+                m.status = .provided
+                try await file.attach(to: m, at: now, on: tx)
             } else if handedIn.contains(position) {
-                m.status = "provided"
-                m.source = "窗口收取纸质材料"
+                m.status = .provided
+                m.source = Self.paperAtWindow
             } else {
-                m.status = "missing"
+                m.status = .missing
             }
             try await m.create(on: tx)
         }
     }
 
-    static func visit(_ c: CaseModel, reason: String, clerk: Principal, at: Date, on tx: any Database) async throws {
+    /// How a material handed in on paper at the window is recorded.
+    static let paperAtWindow = "窗口收取纸质材料"
+
+    func visit(_ c: CaseModel, reason: String, clerk: Principal, at: Date, on tx: any Database) async throws {
         let v = CaseVisitModel()
+        v.id = random.uuid()
         v.caseID = c.id!
         v.at = at
         v.reason = reason
@@ -222,22 +259,18 @@ extension CaseService {
     /// 电子回执 (R7.3.2): the case number, what was received, and what happens next by when.
     func receipt(_ c: CaseModel, definition: ItemDefinition, at: Date, on tx: any Database) async throws {
         let calendar = try await calendar(on: tx)
-        let received = CalendarDate(iso8601: c.receivedOn)!
-        let lastNotice = DeemedAcceptance.lastNoticeDay(receivedOn: received, calendar: calendar)
+        let lastNotice = DeemedAcceptance.lastNoticeDay(receivedOn: c.receivedOn, calendar: calendar)
         let materials = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).sort(\.$position).all()
         let content = CaseDocumentContent(
             title: "电子回执", number: c.number, addressee: c.applicantName,
             lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number),
                     .init(label: "申请时间", value: Self.dateText(c.receivedAt)), .init(label: "承诺时限", value: definition.terms.immediate ? "即办" : "受理后 \(c.promisedLimit) 个工作日")],
-            items: materials.map { m in
-                let status = ["provided": "已提交", "missing": "未提交", "platform": "免提交（\(m.source ?? "")）"][m.status] ?? m.status
-                return "\(m.name)：\(status)"
-            },
+            items: materials.map { "\($0.name)：\($0.status.receiptName(source: $0.source))" },
             itemsTitle: "材料情况",
             paragraphs: ["您的申请已收到。工作人员将在 \(Self.dayText(lastNotice)) 前审核材料：材料齐全的予以受理并发送受理通知；需要补正的，一次性告知全部补正内容。逾期未告知的，自收到申请之日起即为受理（《行政许可法》第三十二条）。",
                          "您可以凭办件编号和身份证件号码（或手机号）后四位，在“办件查询”中随时查看进度。"],
             issuer: "河南政务服务网", dateText: Self.dateText(at))
-        try await Self.document(c, kind: .receipt, content: content, at: at, on: tx)
+        try await self.document(c, kind: .receipt, content: content, at: at, on: tx)
     }
 }
 

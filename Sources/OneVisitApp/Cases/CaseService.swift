@@ -10,13 +10,37 @@ public struct CaseService: Sendable {
     let persistence: Persistence
     let clock: any AppClock
     let blobs: any FileStore
-    /// The gateway's callback secret; nil: no gateway is configured and every callback is refused.
-    let paymentSecret: String?
+    /// Renders the result document handed to the applicant.
+    let documents: any DocumentRenderer
+    /// Every row id, case number, payment order number and secret the case makes.
+    let random: any RandomSource
+    /// Checks the payment platform's callbacks; nil: no gateway is configured and every callback is refused.
+    let gateway: (any PaymentGateway)?
     let calendarCache = CalendarCache()
+    let guideCache = GuideCache()
+
+    init(persistence: Persistence, clock: any AppClock, random: any RandomSource, blobs: any FileStore, documents: any DocumentRenderer, gateway: (any PaymentGateway)?) {
+        self.persistence = persistence
+        self.clock = clock
+        self.random = random
+        self.blobs = blobs
+        self.documents = documents
+        self.gateway = gateway
+    }
 
     static let chinaTime = DisplayDate.chinaTime
 
     var today: CalendarDate { CalendarDate(date: clock.now, timeZone: Self.chinaTime) }
+
+    /// The guide a case was applied under, decoded once per guide version (a version's
+    /// definition never changes once written).
+    func definition(_ versionID: UUID, on db: any Database) async throws -> ItemDefinition {
+        if let cached = guideCache[versionID] { return cached }
+        guard let version = try await GuideVersionModel.find(versionID, on: db) else { throw AppError.notFound }
+        let definition = try CatalogService.decode(version.definition)
+        guideCache[versionID] = definition
+        return definition
+    }
 
     // MARK: calendar
 
@@ -51,8 +75,9 @@ public struct CaseService: Sendable {
         return row?.value ?? 1
     }
 
-    static func event(_ c: CaseModel, _ action: String, _ title: String, note: String = "", actor: String, at: Date, on tx: any Database) async throws {
+    static func event(_ c: CaseModel, _ action: String, _ title: String, note: String = "", actor: String, at: Date, random: any RandomSource, on tx: any Database) async throws {
         let event = CaseEventModel()
+        event.id = random.uuid()
         event.caseID = c.id!
         event.at = at
         event.actor = actor
@@ -63,18 +88,28 @@ public struct CaseService: Sendable {
         try await event.create(on: tx)
     }
 
+    func event(_ c: CaseModel, _ action: String, _ title: String, note: String = "", actor: String, at: Date, on tx: any Database) async throws {
+        try await Self.event(c, action, title, note: note, actor: actor, at: at, random: random, on: tx)
+    }
+
     @discardableResult
-    static func document(_ c: CaseModel, kind: CaseDocumentContent.Kind, content: CaseDocumentContent, at: Date, on tx: any Database) async throws -> CaseDocumentModel {
+    func document(_ c: CaseModel, kind: CaseDocumentKind, content: CaseDocumentContent, at: Date, on tx: any Database) async throws -> CaseDocumentModel {
         let doc = CaseDocumentModel()
-        doc.id = UUID()
+        doc.id = random.uuid()
         doc.caseID = c.id!
-        doc.kind = kind.rawValue
+        doc.kind = kind
         doc.number = content.number
         doc.title = content.title
         doc.content = CaseDocumentContent.encode(content)
         doc.createdAt = at
         try await doc.create(on: tx)
         return doc
+    }
+
+    /// The next number of a document series for the case's region, this year (`DocumentNumber`).
+    static func documentNumber(_ series: DocumentNumber.Series, _ c: CaseModel, on day: CalendarDate, on tx: any Database) async throws -> DocumentNumber {
+        let sequence = try await nextNumber(DocumentNumber.counter(series, region: c.regionCode, year: day.year), on: tx)
+        return DocumentNumber(series: series, region: c.regionCode, year: day.year, sequence: sequence)
     }
 
     static func dateText(_ date: Date) -> String { DisplayDate.minute(date) }
@@ -118,21 +153,35 @@ public struct CaseService: Sendable {
         try await Self.authorize(operation, change.actor, c, on: persistence.db)
     }
 
+    /// What a step's body is given: the calendar, the facts the policy was asked with, and
+    /// the policy's answer (the case's state is already the answer's `next`).
+    struct Step: Sendable {
+        var calendar: WorkCalendar
+        var definition: ItemDefinition
+        var facts: CaseFacts
+        var outcome: CaseOutcome
+    }
+
     /// Runs one change of a case: loads it, asks `CasePolicy` whether the actor may do
-    /// `operation` to it, checks the expected version, lets `body` change it, then saves it
-    /// only if nobody changed it meanwhile — exactly one of two concurrent writers wins.
-    func change<T: Sendable>(_ change: Change, _ operation: CaseOperation, audit action: String, _ body: @escaping @Sendable (CaseModel, any Database, WorkCalendar) async throws -> T) async throws -> T {
-        try await run(change, operation, audit: action, body)
+    /// `operation` to it now (`action` picks the machine step where there are several), checks
+    /// the expected version, sets the state the policy answers, lets `body` do the rest, then
+    /// saves it in one write only if nobody changed it meanwhile — exactly one of two
+    /// concurrent writers wins.
+    func change<T: Sendable>(_ change: Change, _ operation: CaseOperation, _ action: CaseAction? = nil, audit: String,
+                             _ body: @escaping @Sendable (CaseModel, any Database, Step) async throws -> T) async throws -> T {
+        try await run(change, operation, action, audit: audit, body)
     }
 
     /// A change the law makes by itself when a deadline passes (the jobs service), which no
     /// person asks for and so no policy rule covers.
-    func lawfulChange<T: Sendable>(_ change: Change, audit action: String, _ body: @escaping @Sendable (CaseModel, any Database, WorkCalendar) async throws -> T) async throws -> T {
-        try await run(change, nil, audit: action, body)
+    func lawfulChange<T: Sendable>(_ change: Change, audit action: String, _ body: @escaping @Sendable (CaseModel, any Database, Step) async throws -> T) async throws -> T {
+        try await run(change, nil, nil, audit: action, body)
     }
 
-    private func run<T: Sendable>(_ change: Change, _ operation: CaseOperation?, audit action: String, _ body: @escaping @Sendable (CaseModel, any Database, WorkCalendar) async throws -> T) async throws -> T {
+    private func run<T: Sendable>(_ change: Change, _ operation: CaseOperation?, _ action: CaseAction?, audit: String,
+                                  _ body: @escaping @Sendable (CaseModel, any Database, Step) async throws -> T) async throws -> T {
         let now = clock.now
+        let day = today
         return try await persistence.transaction { tx in
             guard let c = try await CaseModel.find(change.caseID, on: tx) else { throw Self.caseNotFound }
             if let operation { try await Self.authorize(operation, change.actor, c, on: tx) }
@@ -141,48 +190,80 @@ public struct CaseService: Sendable {
             }
             let version = c.version
             let calendar = try await self.calendar(on: tx)
-            let result = try await body(c, tx, calendar)
-            let sql = tx as! any SQLDatabase
-            let rows = try await sql.update(CaseModel.schema).set("version", to: version + 1)
-                .where("id", .equal, change.caseID).where("version", .equal, version).returning("id").all()
-            guard rows.count == 1 else { throw AppError(.conflict, code: "case.stale", title: "办件已被他人处理，请刷新后重试") }
+            let definition = try await self.definition(c.guideVersionID, on: tx)
+            let facts = try await self.facts(c, definition: definition, calendar: calendar, on: tx)
+            var outcome = CaseOutcome(next: c.state)
+            if let operation {
+                do throws(CaseError) { outcome = try CasePolicy.permits(operation, action, in: c.state, facts: facts) } catch { throw Self.conflict(error) }
+            }
+            c.state = outcome.next
+            if outcome.clock.contains(.stop) { c.stoppedOn = day }
+            let result = try await body(c, tx, Step(calendar: calendar, definition: definition, facts: facts, outcome: outcome))
             c.version = version + 1
             c.updatedAt = now
-            c.dueOn = self.clock(for: c)?.deadline(calendar: calendar)?.description
-            try await c.update(on: tx)
-            try await AuditLog.append(.init(actor: change.actor.auditName, action: action, objectType: "case", objectID: c.number, address: change.address, detail: c.state), at: now, on: tx)
+            c.dueOn = self.clock(for: c)?.deadline(calendar: calendar)
+            try await Self.save(c, replacing: version, on: tx)
+            try await AuditLog.append(.init(actor: change.actor.auditName, action: audit, objectType: "case", objectID: c.number, address: change.address, detail: c.state.rawValue), at: now, on: tx)
             return result
         }
     }
 
-    static func facts(_ c: CaseModel, on tx: any Database) async throws -> CaseFacts {
-        let materials = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).all()
-        let missing = materials.filter { $0.status == "missing" }
-        let tasks = try await CaseTaskModel.query(on: tx).filter(\.$caseID == c.id!).all()
-        let paid = try await PaymentModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$state == "paid").count() > 0
-        let definition = try CatalogService.decode(try await GuideVersionModel.find(c.guideVersionID, on: tx)!.definition)
-        return CaseFacts(
-            allReviewsDone: !tasks.isEmpty && tasks.allSatisfy { $0.state == "done" },
-            supplementOutstanding: c.toleranceDeadline != nil && !missing.isEmpty,
-            paymentOutstanding: c.feeFen > 0 && !paid,
-            decidedAbove: definition.attributes.process.decisionLevel == .reportUp,
-            onlySecondaryMissing: !missing.isEmpty && missing.allSatisfy { $0.importance == "secondary" },
-            complete: missing.isEmpty)
+    /// Writes every column a step may change, in one statement, if the row still has the
+    /// version the step read; otherwise someone else changed it first (409).
+    static func save(_ c: CaseModel, replacing version: Int, on tx: any Database) async throws {
+        let rows = try await (tx as! any SQLDatabase).update(CaseModel.schema)
+            .set("state", to: c.state)
+            .set("accepted_at", to: c.acceptedAt)
+            .set("clock_start", to: c.clockStart)
+            .set("acceptance_number", to: c.acceptanceNumber)
+            .set("extension_days", to: c.extensionDays)
+            .set("suspensions", to: c.suspensions)
+            .set("stopped_on", to: c.stoppedOn)
+            .set("tolerance_deadline", to: c.toleranceDeadline)
+            .set("delivery_detail", to: c.deliveryDetail)
+            .set("result_sha", to: c.resultSHA)
+            .set("due_on", to: c.dueOn)
+            .set("updated_at", to: c.updatedAt)
+            .set("version", to: c.version)
+            .where("id", .equal, c.id!).where("version", .equal, version)
+            .returning("id").all()
+        guard rows.count == 1 else { throw AppError(.conflict, code: "case.stale", title: "办件已被他人处理，请刷新后重试") }
     }
 
-    static func transition(_ c: CaseModel, _ action: CaseAction, on tx: any Database) async throws {
-        let facts = try await facts(c, on: tx)
-        do {
-            c.state = try CaseMachine.apply(action, to: CaseState(rawValue: c.state)!, facts: facts).rawValue
-        } catch {
-            throw conflict(error)
+    /// The facts `CasePolicy` decides on, read inside the step's transaction.
+    func facts(_ c: CaseModel, definition: ItemDefinition, calendar: WorkCalendar, on tx: any Database) async throws -> CaseFacts {
+        let materials = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).all()
+        let missing = materials.filter { $0.status == .missing }
+        let tasks = try await CaseTaskModel.query(on: tx).filter(\.$caseID == c.id!).all()
+        let orders = try await PaymentModel.query(on: tx).filter(\.$caseID == c.id!).all().map(\.state)
+        var noticeTooLate = false
+        if DeemedAcceptance.isDeemedAccepted(receivedOn: c.receivedOn, today: today, calendar: calendar) {
+            noticeTooLate = try await CaseDocumentModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$kind == .oneTimeNotice).count() == 0
         }
+        return CaseFacts(
+            allReviewsDone: !tasks.isEmpty && tasks.allSatisfy { $0.state == .done },
+            supplementOutstanding: c.toleranceDeadline != nil && !missing.isEmpty,
+            paymentOutstanding: !PaymentSettlement.isSettled(feeFen: c.feeFen, orders: orders),
+            decidedAbove: definition.attributes.process.decisionLevel == .reportUp,
+            onlySecondaryMissing: !missing.isEmpty && missing.allSatisfy { $0.importance == .secondary },
+            complete: missing.isEmpty,
+            immediate: definition.terms.immediate,
+            toleranceOpen: c.toleranceDeadline != nil,
+            clockSuspended: Self.suspensions(c).contains(where: \.isOpen),
+            paymentPending: PaymentSettlement.hasPendingOrder(orders),
+            extensionDays: c.extensionDays,
+            deliveryMode: c.deliveryMode,
+            noticeTooLate: noticeTooLate)
+    }
+
+    /// A step of the machine a service takes inside another step (the last review completing the review).
+    static func follow(_ c: CaseModel, _ action: CaseAction, facts: CaseFacts) throws {
+        do throws(CaseError) { c.state = try CasePolicy.follow(action, from: c.state, facts: facts) } catch { throw conflict(error) }
     }
 
     func clock(for c: CaseModel) -> LegalClock? {
-        guard let start = c.clockStart.flatMap(CalendarDate.init(iso8601:)) else { return nil }
-        return LegalClock(start: start, limit: c.promisedLimit + c.extensionDays, suspensions: Self.suspensions(c),
-                          stoppedOn: c.stoppedOn.flatMap(CalendarDate.init(iso8601:)))
+        guard let start = c.clockStart else { return nil }
+        return LegalClock(start: start, limit: c.promisedLimit + c.extensionDays, suspensions: Self.suspensions(c), stoppedOn: c.stoppedOn)
     }
 
     static func suspensions(_ c: CaseModel) -> [Suspension] {
@@ -191,6 +272,24 @@ public struct CaseService: Sendable {
 
     static func setSuspensions(_ c: CaseModel, _ suspensions: [Suspension]) {
         c.suspensions = String(decoding: (try? JSONEncoder().encode(suspensions)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+}
+
+/// Guide definitions by version id, decoded once (issue 11: decoding one 2–3 times per step
+/// was a measurable part of a step). Bounded: emptied when full.
+final class GuideCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var definitions: [UUID: ItemDefinition] = [:]
+    let capacity = 1024
+
+    subscript(id: UUID) -> ItemDefinition? {
+        get { lock.withLock { definitions[id] } }
+        set {
+            lock.withLock {
+                if definitions.count >= capacity { definitions.removeAll(keepingCapacity: true) }
+                definitions[id] = newValue
+            }
+        }
     }
 }
 

@@ -132,14 +132,10 @@ struct CaseDetail: ResponseEncodable, Decodable, Sendable {
 }
 
 extension CaseService {
-    static func channelName(_ channel: String) -> String {
-        ["online": "网上申请", "walkIn": "窗口现场", "letter": "信函", "fax": "传真", "email": "电子邮件"][channel] ?? channel
-    }
-
     func summary(_ c: CaseModel, calendar: WorkCalendar) -> CaseSummary {
         CaseSummary(
-            id: c.id!, number: c.number, itemName: c.itemName, state: c.state, stateName: CaseState(rawValue: c.state)?.chineseName ?? c.state,
-            channelName: Self.channelName(c.channel), receivedText: Self.dateText(c.receivedAt), applicantMasked: Masking.name(c.applicantName),
+            id: c.id!, number: c.number, itemName: c.itemName, state: c.state.rawValue, stateName: c.state.chineseName,
+            channelName: c.channel.chineseName, receivedText: Self.dateText(c.receivedAt), applicantMasked: Masking.name(c.applicantName),
             version: c.version, clock: ClockView(clock(for: c), today: today, calendar: calendar))
     }
 
@@ -156,6 +152,14 @@ extension CaseService {
         return c
     }
 
+    /// What `principal` may do to the case now (`CasePolicy.available`): the buttons of the case page.
+    func available(_ c: CaseModel, to principal: Principal, on db: any Database) async throws -> Set<CaseOperation> {
+        let scope = try await Self.scope(of: c, for: principal, on: db)
+        let definition = try await definition(c.guideVersionID, on: db)
+        let facts = try await facts(c, definition: definition, calendar: try await calendar(on: db), on: db)
+        return CasePolicy.available(for: principal.caseActor, on: scope, in: c.state, facts: facts)
+    }
+
     func detail(_ c: CaseModel, for principal: Principal, on db: any Database) async throws -> CaseDetail {
         let calendar = try await calendar(on: db)
         let materials = try await CaseMaterialModel.query(on: db).filter(\.$caseID == c.id!).sort(\.$position).all()
@@ -164,8 +168,7 @@ extension CaseService {
         let tasks = try await CaseTaskModel.query(on: db).filter(\.$caseID == c.id!).all()
         let visits = try await CaseVisitModel.query(on: db).filter(\.$caseID == c.id!).sort(\.$at).all()
         let payment = try await PaymentModel.query(on: db).filter(\.$caseID == c.id!).first()
-        let statusNames = ["provided": "已提交", "missing": "欠缺", "platform": "免提交", "supplied": "已补交"]
-        let state = CaseState(rawValue: c.state) ?? .received
+        let settled = PaymentSettlement.isSettled(feeFen: c.feeFen, orders: payment.map { [$0.state] } ?? [])
         let isOwner = principal.accountID == c.applicantID
         let formData = (try? JSONDecoder().decode([String: String].self, from: Data(c.formData.utf8))) ?? [:]
         return CaseDetail(
@@ -174,46 +177,28 @@ extension CaseService {
             applicantPhoneMasked: Masking.mask(c.applicantPhone, keepPrefix: 3, keepSuffix: 4),
             acceptanceNumber: c.acceptanceNumber,
             materials: materials.map { m in
-                .init(id: m.id!, position: m.position, name: m.name, importanceName: m.importance == "primary" ? "主要" : "次要", secondary: m.importance == "secondary",
-                      status: m.status, statusName: statusNames[m.status] ?? m.status, missing: m.status == "missing",
+                .init(id: m.id!, position: m.position, name: m.name, importanceName: m.importance == .primary ? "主要" : "次要", secondary: m.importance == .secondary,
+                      status: m.status.rawValue, statusName: m.status.chineseName, missing: m.status == .missing,
                       fileURL: m.fileSHA.map { _ in "/cases/\(c.id!)/materials/\(m.id!)/file" }, fileName: m.fileName, source: m.source)
             },
             events: events.map { .init(timeText: Self.dateText($0.at), title: $0.title, note: $0.note) },
             documents: documents.map { .init(id: $0.id!, title: $0.title, number: $0.number, url: "/cases/\(c.id!)/documents/\($0.id!)") },
             tasks: tasks.sorted { ($0.isLead ? 0 : 1, $0.departmentName) < ($1.isLead ? 0 : 1, $1.departmentName) }.map { t in
-                .init(id: t.id!, departmentName: t.departmentName, stepName: t.stepName, isLead: t.isLead, state: t.state,
-                      stateName: ["pending": "待审查", "claimed": "审查中", "done": "已完成"][t.state] ?? t.state, opinion: t.opinion, note: t.note,
-                      done: t.state == "done", mine: t.departmentID == principal.departmentID && t.state != "done", version: t.version)
+                .init(id: t.id!, departmentName: t.departmentName, stepName: t.stepName, isLead: t.isLead, state: t.state.rawValue,
+                      stateName: t.state.chineseName, opinion: t.opinion, note: t.note,
+                      done: t.state == .done, mine: t.departmentID == principal.departmentID && t.state != .done, version: t.version)
             },
             visits: visits.map { "\(Self.dateText($0.at)) \($0.reason)" }, trips: visits.count, tripsPromised: c.tripsPromised,
             tripsOver: TripCount.isOverPromise(visits: visits.count, promised: c.tripsPromised),
-            payment: payment.map { .init(orderNumber: $0.orderNumber, amountText: FeeAmount.text(fen: $0.amountFen), paid: $0.state == "paid") },
-            resultURL: c.resultSHA != nil && (state == .approved || state == .delivered) ? "/cases/\(c.id!)/result" : nil,
-            deliveryName: ServiceTerms.Delivery(rawValue: c.deliveryMode)?.chineseName ?? c.deliveryMode,
+            payment: payment.map { .init(orderNumber: $0.orderNumber, amountText: FeeAmount.text(fen: $0.amountFen), paid: $0.state == .paid) },
+            resultURL: c.resultSHA != nil && NextStep.resultServable(c.state) ? "/cases/\(c.id!)/result" : nil,
+            deliveryName: c.deliveryMode.chineseName,
             deliveryDetail: c.deliveryDetail,
-            toleranceDeadlineText: c.toleranceDeadline.flatMap(CalendarDate.init(iso8601:)).map(Self.dayText),
+            toleranceDeadlineText: c.toleranceDeadline.map(Self.dayText),
             formData: formData,
-            nextStep: Self.nextStep(c, state: state, payment: payment, calendar: calendar))
-    }
-
-    /// What happens next and by when, in the applicant's words.
-    static func nextStep(_ c: CaseModel, state: CaseState, payment: PaymentModel?, calendar: WorkCalendar) -> String {
-        switch state {
-        case .received:
-            let last = DeemedAcceptance.lastNoticeDay(receivedOn: CalendarDate(iso8601: c.receivedOn)!, calendar: calendar)
-            return "等待窗口审核材料，\(dayText(last))前告知是否受理。"
-        case .awaitingCorrection: return "请按一次性告知书补正材料后重新提交。"
-        case .underReview: return c.toleranceDeadline != nil ? "各部门正在审查；请在期限内补交容缺材料。" : "各部门正在并联审查，请留意办理时限。"
-        case .reviewed: return "审查完毕，等待作出决定。"
-        case .approved:
-            if let payment, payment.state != "paid" { return "已准予，请缴纳费用 \(FeeAmount.text(fen: payment.amountFen)) 后领取结果。" }
-            return c.deliveryMode == "download" ? "已准予，请下载办理结果。" : (c.deliveryMode == "post" ? "已准予，结果将邮寄送达。" : "已准予，请到窗口领取结果（带身份证件）。")
-        case .rejected: return "不予许可，决定书中写明了理由和救济途径。"
-        case .reportedUp: return "已报上级机关决定，请留意通知。"
-        case .delivered: return "已办结，感谢您的使用，欢迎评价。"
-        case .notAccepted: return "不予受理，通知书中写明了理由和救济途径。"
-        case .withdrawn: return "申请已撤回。"
-        }
+            nextStep: NextStep.text(state: c.state, lastNoticeDay: Self.dayText(DeemedAcceptance.lastNoticeDay(receivedOn: c.receivedOn, calendar: calendar)),
+                                    toleranceOpen: c.toleranceDeadline != nil,
+                                    amountDue: settled || payment == nil ? nil : payment.map { FeeAmount.text(fen: $0.amountFen) }, delivery: c.deliveryMode))
     }
 
     /// What the public progress query shows: no ids, no contact data, the applicant's name masked by the views.
@@ -221,7 +206,7 @@ extension CaseService {
         struct Step: Sendable, Equatable { var at: Date; var title: String }
         var number: String
         var itemName: String
-        var state: String
+        var state: CaseState
         var applicantName: String
         var steps: [Step]
     }
@@ -234,7 +219,7 @@ extension CaseService {
     func publicProgress(number: String, last4: String) async throws -> PublicProgress? {
         guard CaseNumber.isWellFormed(number) else { return nil }
         struct Row: Decodable {
-            var number: String, itemName: String, state: String, applicantName: String, applicantPhone: String, applicantIDNumber: String?
+            var number: String, itemName: String, state: CaseState, applicantName: String, applicantPhone: String, applicantIDNumber: String?
             var at: Date?, title: String?
             enum CodingKeys: String, CodingKey {
                 case number, state, at, title
@@ -255,7 +240,7 @@ extension CaseService {
         let db = persistence.db
         let calendar = try await calendar(on: db)
         var query = CaseModel.query(on: db)
-            .filter(\.$state ~~ [CaseState.received.rawValue, CaseState.awaitingCorrection.rawValue, CaseState.approved.rawValue, CaseState.underReview.rawValue])
+            .filter(\.$state ~~ CasePolicy.deskStates)
         if let region = clerk.regionCode, RegionCode(region)?.level != .province { query = query.filter(\.$regionCode == region) }
         return try await query.sort(\.$receivedAt).limit(500).all().map { summary($0, calendar: calendar) }
     }
@@ -265,14 +250,14 @@ extension CaseService {
         let db = persistence.db
         let calendar = try await calendar(on: db)
         guard let department = staff.departmentID else { return [] }
-        let tasks = try await CaseTaskModel.query(on: db).filter(\.$departmentID == department).filter(\.$state != "done").all()
+        let tasks = try await CaseTaskModel.query(on: db).filter(\.$departmentID == department).filter(\.$state != .done).all()
         var result: [(CaseTaskModel, CaseSummary)] = []
         for task in tasks {
             if let c = try await CaseModel.find(task.caseID, on: db) { result.append((task, summary(c, calendar: calendar))) }
         }
         // Cases of the department waiting for its head's decision.
         if staff.role == .staff(.departmentHead) {
-            for c in try await CaseModel.query(on: db).filter(\.$departmentID == department).filter(\.$state == CaseState.reviewed.rawValue).all() {
+            for c in try await CaseModel.query(on: db).filter(\.$departmentID == department).filter(\.$state == CasePolicy.awaitingDecision).all() {
                 let all = try await CaseTaskModel.query(on: db).filter(\.$caseID == c.id!).all()
                 if let lead = all.first(where: \.isLead) ?? all.first {
                     result.append((lead, summary(c, calendar: calendar)))

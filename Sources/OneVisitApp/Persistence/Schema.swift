@@ -15,6 +15,7 @@ enum Schema {
         AddAccountSecurity(),
         AddFilePurpose(),
         AddProgressAttempts(),
+        AddMaterialFileFacts(),
     ]
 }
 

@@ -60,10 +60,8 @@ struct SupervisionService: Sendable {
         }
         // By department, not by region code: each department is one range of the covering index.
         let departmentList = SQLList(departments.map { SQLBind($0.id!) })
-        let running = [CaseState.underReview.rawValue, CaseState.reviewed.rawValue]
-        let open = [CaseState.received.rawValue, CaseState.awaitingCorrection.rawValue] + running
-        let openList = SQLList(open.map { SQLBind($0) })
-        let runningList = SQLList(running.map { SQLBind($0) })
+        let openList = SQLList(CasePolicy.openStates.map { SQLBind($0) })
+        let runningList = SQLList(CasePolicy.runningStates.map { SQLBind($0) })
         let rows = try await sql.raw("""
             SELECT department_id,
               COUNT(*) AS received,
@@ -121,15 +119,15 @@ struct SupervisionService: Sendable {
     func cases(department: UUID, filter: Filter, period: Period) async throws -> [CaseSummary] {
         let db = persistence.db
         let calendar = try await cases.calendar(on: db)
-        let today = cases.today.description
+        let today = cases.today
         var query = CaseModel.query(on: db).filter(\.$departmentID == department)
-            .filter(\.$receivedOn >= period.from.description).filter(\.$receivedOn <= period.to.description)
+            .filter(\.$receivedOn >= period.from).filter(\.$receivedOn <= period.to)
         switch filter {
         case .overdue:
-            query = query.filter(\.$state ~~ [CaseState.underReview.rawValue, CaseState.reviewed.rawValue]).filter(\.$stoppedOn == nil)
+            query = query.filter(\.$state ~~ CasePolicy.runningStates).filter(\.$stoppedOn == nil)
                 .filter(\.$dueOn != nil).filter(\.$dueOn < today)
         case .open:
-            query = query.filter(\.$state ~~ [CaseState.received.rawValue, CaseState.awaitingCorrection.rawValue, CaseState.underReview.rawValue, CaseState.reviewed.rawValue])
+            query = query.filter(\.$state ~~ CasePolicy.openStates)
         case .decided:
             query = query.filter(\.$stoppedOn != nil)
         case .late:

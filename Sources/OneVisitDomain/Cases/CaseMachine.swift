@@ -85,24 +85,48 @@ public struct CaseFacts: Sendable, Equatable {
     public var onlySecondaryMissing: Bool
     /// No material is missing at all.
     public var complete: Bool
+    /// 即办件 (R6.6): decided on the spot when accepted.
+    public var immediate: Bool
+    /// The case was accepted with tolerance and its deadline for the missing materials is open (R6.5).
+    public var toleranceOpen: Bool
+    /// The legal clock has an open suspension (行政许可法第四十五条).
+    public var clockSuspended: Bool
+    /// A payment order waits to be paid (R8.6).
+    public var paymentPending: Bool
+    /// Working days the time limit was already extended by (行政许可法第四十二条).
+    public var extensionDays: Int
+    /// The delivery mode the applicant chose (R8.7); nil: not known, not checked.
+    public var deliveryMode: ServiceTerms.Delivery?
+    /// Five working days have passed since receipt without a one-time notice: the case counts
+    /// as accepted and a notice is too late (行政许可法第三十二条).
+    public var noticeTooLate: Bool
 
     public init(allReviewsDone: Bool = false, supplementOutstanding: Bool = false, paymentOutstanding: Bool = false,
-                decidedAbove: Bool = false, onlySecondaryMissing: Bool = false, complete: Bool = true) {
+                decidedAbove: Bool = false, onlySecondaryMissing: Bool = false, complete: Bool = true,
+                immediate: Bool = false, toleranceOpen: Bool = false, clockSuspended: Bool = false, paymentPending: Bool = false,
+                extensionDays: Int = 0, deliveryMode: ServiceTerms.Delivery? = nil, noticeTooLate: Bool = false) {
         self.allReviewsDone = allReviewsDone
         self.supplementOutstanding = supplementOutstanding
         self.paymentOutstanding = paymentOutstanding
         self.decidedAbove = decidedAbove
         self.onlySecondaryMissing = onlySecondaryMissing
         self.complete = complete
+        self.immediate = immediate
+        self.toleranceOpen = toleranceOpen
+        self.clockSuspended = clockSuspended
+        self.paymentPending = paymentPending
+        self.extensionDays = extensionDays
+        self.deliveryMode = deliveryMode
+        self.noticeTooLate = noticeTooLate
     }
 }
 
 /// The case state machine. Pure: the state, an action and the facts in; the next state
-/// or the reason it is refused out.
-public enum CaseMachine {
+/// or the reason it is refused out. Asked only through `CasePolicy`.
+enum CaseMachine {
     /// Whether `action` can ever follow `state` (facts such as missing materials may still
     /// refuse it); pages use this to offer only the steps the machine allows.
-    public static func offers(_ action: CaseAction, from state: CaseState) -> Bool {
+    static func offers(_ action: CaseAction, from state: CaseState) -> Bool {
         let permissive: CaseFacts = switch action {
         case .toleranceAccept: CaseFacts(onlySecondaryMissing: true, complete: false)
         case .completeReview: CaseFacts(allReviewsDone: true)
@@ -112,17 +136,18 @@ public enum CaseMachine {
         return (try? apply(action, to: state, facts: permissive)) != nil
     }
 
-    public static func apply(_ action: CaseAction, to state: CaseState, facts: CaseFacts) throws(CaseError) -> CaseState {
+    static func apply(_ action: CaseAction, to state: CaseState, facts: CaseFacts) throws(CaseError) -> CaseState {
         func refuse(_ code: String, _ message: String) -> CaseError { CaseError(code: code, message: message) }
         let illegal = refuse("case.illegal_transition", "办件当前状态为“\(state.chineseName)”，不能\(action.chineseName)")
         switch (state, action) {
         case (.received, .accept):
             guard facts.complete else { throw refuse("case.materials_incomplete", "材料不齐全，不能直接受理；次要材料欠缺的可容缺受理，其他情形请一次性告知补正") }
-            return .underReview
+            // 即办件 are decided on the spot (R6.6).
+            return facts.immediate ? .approved : .underReview
         case (.received, .toleranceAccept):
             guard !facts.complete else { throw refuse("case.tolerance_not_needed", "材料齐全，请直接受理") }
             guard facts.onlySecondaryMissing else { throw refuse("case.tolerance_primary_missing", "主要材料欠缺，不能容缺受理（DB41/T 1700.1 6.5），请一次性告知补正") }
-            return .underReview
+            return facts.immediate ? .approved : .underReview
         case (.received, .issueNotice):
             return .awaitingCorrection
         case (.awaitingCorrection, .resubmit):

@@ -19,9 +19,7 @@ public enum CaseNumber {
     /// R7.5: whoever has a case's number may see its progress with the last four characters of the
     /// applicant's ID number or mobile, as typed (spaces around them and the case of "x" do not matter).
     public static func holderMatches(last4 raw: String, phone: String, idNumber: String?) -> Bool {
-        let last4 = raw.trimmingCharacters(in: .whitespaces).uppercased()
-        guard last4.count == 4 else { return false }
-        return phone.hasSuffix(last4) || (idNumber?.uppercased().hasSuffix(last4) ?? false)
+        HolderCheck.matches(raw, phone: phone, idNumber: idNumber)
     }
 
     /// True when `raw` has the shape of a case number (the lookup still needs the holder's digits).
@@ -72,11 +70,6 @@ public enum PaymentOrder {
     public static func newNumber(using generator: inout some RandomNumberGenerator) -> String {
         "PAY" + String((0..<20).map { _ in CaseNumber.alphabet[Int.random(in: 0..<CaseNumber.alphabet.count, using: &generator)] })
     }
-
-    public static func newNumber() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return newNumber(using: &generator)
-    }
 }
 
 /// The payment gateway's signed callback (R8.6): HMAC-SHA256 over the fields in a fixed order.
@@ -105,4 +98,9 @@ public enum ConstantTime {
 /// 跑动次数 (R3.8): in-person visits against the item's promise.
 public enum TripCount {
     public static func isOverPromise(visits: Int, promised: Int) -> Bool { visits > promised }
+
+    /// The note of a visit's event: the trips so far, and whether they exceed the promise.
+    public static func note(visits: Int, promised: Int) -> String {
+        isOverPromise(visits: visits, promised: promised) ? "跑动 \(visits) 次，超过承诺的 \(promised) 次" : "跑动 \(visits) 次"
+    }
 }
