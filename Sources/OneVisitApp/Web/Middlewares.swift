@@ -95,8 +95,8 @@ struct ErrorMiddleware: RouterMiddleware {
                 return Response(status: appError.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
             }
             if appError.status == .unauthorized {
-                let target = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/home"
-                return .redirect(to: "/login?next=\(target)")
+                let target = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? SitePath.Accounts.home.link
+                return .redirect(to: SitePath.Accounts.login.link + "?next=\(target)")
             }
             var layoutContext = context
             layoutContext.principal = nil
