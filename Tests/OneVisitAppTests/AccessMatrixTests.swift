@@ -30,7 +30,7 @@ struct AccessMatrixTests {
 
     static let guards: [String: Guard] = [
         "registerApplicant": .open, "login": .open, "getOpenAPI": .open, "searchGuides": .open, "getGuide": .open,
-        "listReductions": .open, "getProgress": .open, "paymentCallback": .open,
+        "listReductions": .open, "queryProgress": .open, "paymentCallback": .open,
         "logout": .permissions([.signedIn]), "getMe": .permissions([.signedIn]),
         "issueClaimCode": .permissions([.windowDesk]),
         "listAuditRecords": .permissions([.auditRead]), "verifyAudit": .permissions([.auditRead]),
@@ -48,6 +48,7 @@ struct AccessMatrixTests {
         "completeTask": .steps([.review]), "suspendClock": .steps([.suspend]), "resumeClock": .steps([.resume]),
         "decideCase": .steps([.decide]), "extendCase": .steps([.extend]), "payAtWindow": .steps([.payAtWindow]),
         "deliverCase": .steps([.deliverPickup, .deliverPost, .download]),
+        "downloadResult": .steps([.download]), "getResult": .steps([.view]),
     ]
 
     /// Case steps done on web pages only, so not in the API document.
@@ -253,7 +254,7 @@ struct Targets {
         case .accept, .issueNotice, .refuse, .recordVisit: return fixtures.received
         case .resubmit: return fixtures.awaitingCorrection
         case .payAtWindow, .deliverPickup, .deliverPost: return fixtures.approvedPickup
-        case .download: return fixtures.approvedDownload
+        case .download: return fixtures.delivered
         default: return fixtures.underReview
         }
     }

@@ -16,10 +16,10 @@ struct CaseFixtures {
     var notAccepted: CaseDetail
     /// Approved, to be collected at the window (its fee, if any, unpaid).
     var approvedPickup: CaseDetail
-    /// Approved and paid, result to be downloaded by the applicant.
-    var approvedDownload: CaseDetail
+    /// Approved, paid online and delivered: the applicant downloaded the result.
+    var delivered: CaseDetail
 
-    var all: [CaseDetail] { [received, awaitingCorrection, underReview, rejected, notAccepted, approvedPickup, approvedDownload] }
+    var all: [CaseDetail] { [received, awaitingCorrection, underReview, rejected, notAccepted, approvedPickup, delivered] }
 
     static let code = "QR00811001"
     static let applicant = "13800000001"
@@ -82,8 +82,12 @@ struct CaseFixtures {
             try expectSuccess(try await app.json(.post, "/api/v1/payments/callback", body: callback), "payment callback")
             app.clock.advance(by: 60)
         }
+        // the download (a POST) delivers the result
+        try expectSuccess(try await app.json(.post, "/api/v1/cases/\(download.summary.id)/result", token: applicant), "result download")
+        app.clock.advance(by: 60)
+        download = try CaseFlowTests.detail(try await app.json(.get, "/api/v1/cases/\(download.summary.id)", token: applicant))
         return CaseFixtures(received: received, awaitingCorrection: awaiting, underReview: underReview, rejected: rejected,
-                            notAccepted: notAccepted, approvedPickup: pickup, approvedDownload: download)
+                            notAccepted: notAccepted, approvedPickup: pickup, delivered: download)
     }
 
     private static func expectSuccess(_ response: TestResponse, _ what: String) throws {
