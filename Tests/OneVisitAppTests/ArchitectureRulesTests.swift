@@ -95,13 +95,14 @@ struct ArchitectureRulesTests {
               """
             router.get("/x") { _, _ in
                 state == .underReview ? CaseState.received : .approved
+                guide.state == GuideState.approved
             }
         }
         """#
         let lexed = SwiftLexer(source)
         #expect(lexed.functionBodies().map(\.name) == ["handler"])
-        #expect(lexed.functionBodies().first?.lines == 10)
-        #expect(lexed.routeClosures().first?.lines == 3)
+        #expect(lexed.functionBodies().first?.lines == 11)
+        #expect(lexed.routeClosures().first?.lines == 4)
         #expect(lexed.stringLiterals.filter(\.text.looksLikeSitePath).map(\.text) == ["/x"])
         #expect(lexed.caseStateReferences().map(\.state) == [".underReview", "CaseState.received", ".approved"])
     }
@@ -228,7 +229,8 @@ struct SwiftLexer {
 
     /// Names of case states in code (`CaseState.x`, `.x`) and in string literals ("x").
     /// `.received`, `.approved`, `.rejected` and `.delivered` are also names of other
-    /// statuses, so they count only on a line that mentions a state.
+    /// statuses, so they count only on a line that mentions a state; a name qualified by
+    /// another type (`GuideState.approved`) is not a case state.
     func caseStateReferences() -> [(line: Int, state: String)] {
         let names = CaseState.allCases.map(\.rawValue)
         let shared: Set<String> = ["received", "approved", "rejected", "delivered"]
@@ -236,6 +238,7 @@ struct SwiftLexer {
         for name in names {
             for start in occurrences(of: name) where start > 0 && code[start - 1] == UInt8(ascii: ".") {
                 let qualified = start >= 10 && String(decoding: code[(start - 10)..<start], as: UTF8.self) == "CaseState."
+                if !qualified, start >= 2, isIdentifier(code[start - 2]) || code[start - 2] == UInt8(ascii: ")") { continue }
                 let lineText = text(ofLine: line(of: start)).lowercased()
                 guard qualified || !shared.contains(name) || lineText.contains("state") else { continue }
                 found.append((line(of: start), start, qualified ? "CaseState.\(name)" : ".\(name)"))
