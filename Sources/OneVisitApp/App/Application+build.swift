@@ -93,7 +93,7 @@ public func buildRouter(services: AppServices, logger: Logger = Logger(label: "o
     OrganisationRoutes.addPages(to: router, app: services)
     AuditRoutes.addPages(to: router, app: services)
     CatalogRoutes.addPages(to: router, app: services)
-    CaseRoutes.addPages(to: router, app: services)
+    CasePages.addRoutes(to: router, app: services)
     SupervisionRoutes.addPages(to: router, app: services)
 
     // The API's routes register the full paths of `SitePath.API`; the case routes still

@@ -179,10 +179,10 @@ extension CaseService {
             materials: materials.map { m in
                 .init(id: m.id!, position: m.position, name: m.name, importanceName: m.importance == .primary ? "主要" : "次要", secondary: m.importance == .secondary,
                       status: m.status.rawValue, statusName: m.status.chineseName, missing: m.status == .missing,
-                      fileURL: m.fileSHA.map { _ in "/cases/\(c.id!)/materials/\(m.id!)/file" }, fileName: m.fileName, source: m.source)
+                      fileURL: m.fileSHA.map { _ in SitePath.Cases.materialFile(c.id!, m.id!).link }, fileName: m.fileName, source: m.source)
             },
             events: events.map { .init(timeText: Self.dateText($0.at), title: $0.title, note: $0.note) },
-            documents: documents.map { .init(id: $0.id!, title: $0.title, number: $0.number, url: "/cases/\(c.id!)/documents/\($0.id!)") },
+            documents: documents.map { .init(id: $0.id!, title: $0.title, number: $0.number, url: SitePath.Cases.document(c.id!, $0.id!).link) },
             tasks: tasks.sorted { ($0.isLead ? 0 : 1, $0.departmentName) < ($1.isLead ? 0 : 1, $1.departmentName) }.map { t in
                 .init(id: t.id!, departmentName: t.departmentName, stepName: t.stepName, isLead: t.isLead, state: t.state.rawValue,
                       stateName: t.state.chineseName, opinion: t.opinion, note: t.note,
@@ -191,7 +191,7 @@ extension CaseService {
             visits: visits.map { "\(Self.dateText($0.at)) \($0.reason)" }, trips: visits.count, tripsPromised: c.tripsPromised,
             tripsOver: TripCount.isOverPromise(visits: visits.count, promised: c.tripsPromised),
             payment: payment.map { .init(orderNumber: $0.orderNumber, amountText: FeeAmount.text(fen: $0.amountFen), paid: $0.state == .paid) },
-            resultURL: c.resultSHA != nil && NextStep.resultServable(c.state) ? "/cases/\(c.id!)/result" : nil,
+            resultURL: c.resultSHA != nil && NextStep.resultServable(c.state) ? SitePath.Cases.result(c.id!).link : nil,
             deliveryName: c.deliveryMode.chineseName,
             deliveryDetail: c.deliveryDetail,
             toleranceDeadlineText: c.toleranceDeadline.map(Self.dayText),

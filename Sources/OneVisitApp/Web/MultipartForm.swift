@@ -18,7 +18,7 @@ struct MultipartForm {
 
     /// Parses the body (at most `limit` bytes) with MultipartKit's parser; a part with a
     /// file name and content is a file, everything else a text field.
-    static func read(_ request: Request, context: AppRequestContext, limit: Int = 25 * 1024 * 1024) async throws -> MultipartForm {
+    static func read(_ request: Request, context: some AppContext, limit: Int = 25 * 1024 * 1024) async throws -> MultipartForm {
         guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("multipart/form-data"),
               let boundary = contentType.split(separator: ";").lazy
                 .map({ $0.trimmingCharacters(in: .whitespaces) })
