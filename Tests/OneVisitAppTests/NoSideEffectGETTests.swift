@@ -28,9 +28,16 @@ struct NoSideEffectGETTests {
             let fixtures = try await CaseFixtures.make(app)
             app.clock.advance(by: 14 * 86400)
             let values = try await ParameterValues.load(app, fixtures: fixtures)
-            var tokens: [(String, String?)] = [("anonymous", nil)]
+            // bearer tokens from the API sign-in, and web sessions (a cookie) from the sign-in form
+            var tokens: [(String, HTTPFields)] = [("anonymous", [:])]
             for (login, totp) in Self.logins {
-                tokens.append((login, try await app.token(login, totp: totp ? String(format: "%06d", HummingbirdOTPCode.now(app)) : nil)))
+                let token = try await app.token(login, totp: totp ? String(format: "%06d", HummingbirdOTPCode.now(app)) : nil)
+                tokens.append((login, [.authorization: "Bearer \(token)"]))
+            }
+            for login in [CaseFixtures.applicant, CaseFixtures.clerk] {
+                let signIn = try await app.form("/login", ["username": login, "password": DemoSeed.password, "next": ""])
+                let cookie = try #require(app.sessionCookie(from: signIn), "no web session for \(login): \(signIn.status)")
+                tokens.append(("\(login) (web)", [.cookie: cookie]))
             }
             let routes = buildRouter(services: app.services).routes
                 .filter { $0.method == .get }
@@ -49,10 +56,11 @@ struct NoSideEffectGETTests {
             var answered: [String: Set<Int>] = [:]
             var sent = 0
             for (route, uris) in requests {
-                for (_, token) in tokens {
+                for (_, credential) in tokens {
                     for uri in uris {
-                        var headers: HTTPFields = [.cookie: "\(CookieNames.csrf)=\(TestApp.csrf)"]
-                        if let token { headers[.authorization] = "Bearer \(token)" }
+                        var headers = credential
+                        let cookies = [credential[.cookie], "\(CookieNames.csrf)=\(TestApp.csrf)"].compactMap { $0 }
+                        headers[.cookie] = cookies.joined(separator: "; ")
                         let response = try await app.client.execute(uri: uri, method: .get, headers: headers)
                         answered[route, default: []].insert(Int(response.status.code))
                         sent += 1
