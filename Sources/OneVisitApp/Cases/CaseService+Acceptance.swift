@@ -230,12 +230,16 @@ extension CaseService {
         }
     }
 
+    /// Who acts when the law changes a case by itself (no account, no session): a fixed id, so
+    /// the jobs service draws nothing from the random source whose numbers tests pin.
+    static let lawID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
     /// Tolerated materials not supplied by their deadline stop the clock until they come (R6.5:
     /// "what happens when the deadline passes"); supplying them starts it again.
     public func applyToleranceDeadlines(address: String) async throws -> Int {
         let db = persistence.db
         let day = today
-        let system = Principal(accountID: random.uuid(), sessionID: random.uuid(), role: .staff(.departmentHead), displayName: "系统", loginName: "system", departmentID: nil, regionCode: nil)
+        let system = Principal(accountID: Self.lawID, sessionID: Self.lawID, role: .staff(.departmentHead), displayName: "系统", loginName: "system", departmentID: nil, regionCode: nil)
         var count = 0
         for c in try await CaseModel.query(on: db).filter(\.$toleranceDeadline != nil).filter(\.$state ~~ CasePolicy.runningStates).all() {
             guard let deadline = c.toleranceDeadline, day > deadline, clock(for: c)?.isSuspended == false else { continue }
@@ -267,7 +271,7 @@ extension CaseService {
             let onlySecondary = missing.allSatisfy { $0.importance == .secondary }
             guard missing.isEmpty || onlySecondary else { continue }
             // The law accepts the case, in its own region: the system acts as that region's window.
-            let system = Principal(accountID: random.uuid(), sessionID: random.uuid(), role: .staff(.windowClerk), displayName: "系统", loginName: "system", departmentID: nil, regionCode: c.regionCode)
+            let system = Principal(accountID: Self.lawID, sessionID: Self.lawID, role: .staff(.windowClerk), displayName: "系统", loginName: "system", departmentID: nil, regionCode: c.regionCode)
             do {
                 _ = try await accept(Change(caseID: c.id!, expectedVersion: c.version, actor: system, address: address), tolerance: !missing.isEmpty, deemed: true)
                 count += 1

@@ -42,7 +42,7 @@ extension CaseService {
                 var facts = step.facts
                 facts.allReviewsDone = true
                 try Self.follow(c, .completeReview, facts: facts)
-                try await self.event(c, "reviewed", "各部门审查完毕，待作出决定", actor: "system", at: now, on: tx)
+                try await self.event(c, CasePolicy.reviewsCompleteEvent, "各部门审查完毕，待作出决定", actor: "system", at: now, on: tx)
             }
             return c
         }

@@ -49,6 +49,9 @@ extension CasePolicy {
     /// The result reached the applicant: its file may be served again (R8.7).
     public static let deliveredState: CaseState = .delivered
 
+    /// The event recorded when the last department's review completes the review (R8.4).
+    public static let reviewsCompleteEvent = "reviewed"
+
     /// The state of a new case, online or at the window (R7.3, R8.2.1).
     public static let initialState: CaseState = .received
 
