@@ -7,15 +7,20 @@ From a separate process, in this order:
    — the first request after the server started is the cold figure, the median of the next 5 the
    warm one. Run it first, on a freshly started server, or "cold" means nothing.
 2. Latency, one connection, one request at a time (Python asyncio + aiohttp): the public progress
-   query `GET /api/v1/progress?number=N&last4=XXXX` with numbers drawn at random from the samples
-   file (`onevisit bench seed --samples`), then the plaintext route `GET /livez` the same way
-   → p50/p99 in µs, queries/s. Every progress answer must be 200 (a 404 = a sample that the
-   server does not find: counted as an error).
+   query `POST /api/v1/progress` with the JSON body `{"number": "...", "last4": "...."}`
+   (`Content-Type: application/json`; a POST because the server counts every try for its
+   brute-force throttling, and the digits stay out of URLs and logs — right answers are not
+   counted, so the known-good samples are never throttled), numbers drawn at random from the
+   samples file (`onevisit bench seed --samples`), then the plaintext route `GET /livez` the same
+   way → p50/p99 in µs, queries/s. Every progress answer must be 200 (a 404 = a sample that the
+   server does not find, a 429 = throttled: counted as errors).
 3. Throughput, --connections concurrent connections, --duration seconds each: progress query and
-   /livez with `wrk` (the Debian package; C, so the client is not the bottleneck) when installed,
-   else with the Python client (its CPU share is reported: near 100 % of a core it is the limit,
-   not the server). The JSON says which tool measured each figure; the ratio progress ÷ livez is
-   taken within one tool.
+   /livez with `wrk` (the Debian package; C, so the client is not the bottleneck) when installed —
+   its Lua script sends each progress request as a POST with its JSON body and the Content-Type
+   header (`wrk.format('POST', path, headers, body)`), the samples walked from a random start per
+   thread — else with the Python client (its CPU share is reported: near 100 % of a core it is the
+   limit, not the server). The JSON says which tool measured each figure; the ratio progress ÷
+   livez is taken within one tool.
 4. With --server-pid: the server's RSS (VmRSS, VmHWM from /proc) after the load, and its CPU share
    during each part.
 
@@ -38,7 +43,6 @@ import tempfile
 import time
 from importlib.metadata import version as pkg_version
 from pathlib import Path
-from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import log, pct  # noqa: E402
@@ -50,8 +54,27 @@ KPI_PATH = "/api/v1/supervision/kpis"
 SUPERVISOR = ("supervisor.ha", "Demo@2026")
 
 
-def progress_path(s: dict) -> str:
-    return f"/api/v1/progress?number={quote(s['number'])}&last4={quote(s['last4'])}"
+PROGRESS_PATH = "/api/v1/progress"
+LIVEZ = ("GET", "/livez", None)
+JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
+
+
+def progress_request(s: dict) -> tuple:
+    """The progress query of one sample as a request (method, path, body): a POST with
+    {"number", "last4"} as its JSON body. A request without a body (body None) is a GET."""
+    body = json.dumps({"number": s["number"], "last4": s["last4"]}, ensure_ascii=False, separators=(",", ":"))
+    return ("POST", PROGRESS_PATH, body)
+
+
+def lua_str(s: str) -> str:
+    """A Lua string literal for s, whatever it holds (the JSON's quotes, backslashes, non-ASCII):
+    printable ASCII as is but " and \\, every other byte of its UTF-8 as a 3-digit decimal escape
+    \\ddd (the one escape every Lua has, wrk's LuaJIT included; 3 digits so that a digit after it
+    is never read as part of it)."""
+    out = []
+    for b in s.encode("utf-8"):
+        out.append(chr(b) if 32 <= b < 127 and b not in (34, 92) else f"\\{b:03d}")
+    return '"' + "".join(out) + '"'
 
 
 def us_summary(lat: list[float], wall: float, errors: int) -> dict:
@@ -89,15 +112,22 @@ class Cpu:
         return d
 
 
-async def py_load(url: str, paths, duration: float, connections: int, expect=(200,)) -> dict:
-    """`connections` concurrent loops of GETs for `duration` seconds; latency per request."""
+async def py_load(url: str, reqs, duration: float, connections: int, expect=(200,)) -> dict:
+    """`connections` concurrent loops of requests (`reqs()` → (method, path, body)) for `duration`
+    seconds; latency per request. A body is sent as JSON (Content-Type: application/json)."""
     lat: list[float] = []
     errors = 0
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections),
                                      timeout=aiohttp.ClientTimeout(total=30)) as session:
+        def send():
+            method, path, body = reqs()
+            if body is None:
+                return session.request(method, url + path, headers={"Accept": "application/json"})
+            return session.request(method, url + path, data=body.encode("utf-8"), headers=JSON_HEADERS)
+
         # warm the connections (untimed)
         for _ in range(min(connections, 4)):
-            async with session.get(url + paths(), headers={"Accept": "application/json"}) as r:
+            async with send() as r:
                 await r.read()
         end = time.perf_counter() + duration
         t_start = time.perf_counter()
@@ -106,7 +136,7 @@ async def py_load(url: str, paths, duration: float, connections: int, expect=(20
             nonlocal errors
             while time.perf_counter() < end:
                 t0 = time.perf_counter()
-                async with session.get(url + paths(), headers={"Accept": "application/json"}) as r:
+                async with send() as r:
                     await r.read()
                     if r.status in expect:
                         lat.append(time.perf_counter() - t0)
@@ -141,20 +171,31 @@ def parse_wrk(out: str) -> dict:
     return d
 
 
-def wrk_load(wrk: str, url: str, paths: list[str], duration: float, connections: int, threads: int) -> dict:
+def wrk_load(wrk: str, url: str, reqs: list[tuple], duration: float, connections: int, threads: int) -> dict:
+    """wrk with a Lua script that sends `reqs` ((method, path, body) each) in turn: a request with a
+    body goes out as wrk.format(method, path, headers, body) with Content-Type: application/json
+    (wrk adds Content-Length), one without as wrk.format(method, path)."""
     with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "paths.lua"
+        script = Path(tmp) / "requests.lua"
+        rows = ",".join("{" + lua_str(m) + "," + lua_str(p) + ("," + lua_str(b) if b is not None else "") + "}"
+                        for m, p, b in reqs)
         # Every wrk thread walks the list from its own random start.
         script.write_text(
-            "local paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n"
+            "local reqs = {" + rows + "}\n"
+            "local headers = {" + ",".join(f"[{lua_str(k)}]={lua_str(v)}" for k, v in JSON_HEADERS.items()) + "}\n"
             "local counter, i = 0, 1\n"
             "function setup(thread) counter = counter + 1; thread:set('seed', counter) end\n"
-            "function init(args) math.randomseed(seed * 7919); i = math.random(#paths) end\n"
-            "function request() i = i % #paths + 1; return wrk.format('GET', paths[i]) end\n")
+            "function init(args) math.randomseed(seed * 7919); i = math.random(#reqs) end\n"
+            "function request()\n"
+            "  i = i % #reqs + 1\n"
+            "  local r = reqs[i]\n"
+            "  if r[3] then return wrk.format(r[1], r[2], headers, r[3]) end\n"
+            "  return wrk.format(r[1], r[2])\n"
+            "end\n")
         cmd = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, int(round(duration)))}s", "--latency", "-s", str(script), url]
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
     d = parse_wrk(r.stdout)
-    d["command"] = " ".join(cmd[:-3] + ["<paths.lua>", url])
+    d["command"] = " ".join(cmd[:-3] + ["<requests.lua>", url])
     if r.returncode != 0 or d.get("qps") is None:
         d["error"] = (r.stderr or r.stdout)[-500:]
     return d
@@ -186,7 +227,7 @@ async def main_async(args) -> dict:
     if not samples:
         raise SystemExit(f"{args.samples}: no samples")
     rng = random.Random(5)
-    paths = [progress_path(s) for s in samples]
+    progress = [progress_request(s) for s in samples]
     url = args.url.rstrip("/")
     res: dict = {"bench": "queries_http", "url": url, "samples": len(samples), "samples_file": args.samples,
                  "command": "python " + " ".join([str(Path(sys.argv[0]))] + sys.argv[1:])}
@@ -197,7 +238,7 @@ async def main_async(args) -> dict:
 
     py_tool = f"Python {sys.version.split()[0]} asyncio + aiohttp {pkg_version('aiohttp')}"
     res["latency"] = {"tool": py_tool, "connections": 1, "duration_s": args.duration}
-    for name, pf in (("progress", lambda: rng.choice(paths)), ("livez", lambda: "/livez")):
+    for name, pf in (("progress", lambda: rng.choice(progress)), ("livez", lambda: LIVEZ)):
         log(f"[http-q] latency {name}: 1 connection, {args.duration} s")
         with Cpu(args.server_pid) as cpu:
             d = await py_load(url, pf, args.duration, 1)
@@ -211,7 +252,7 @@ async def main_async(args) -> dict:
     if wrk:
         ver = subprocess.run([wrk, "--version"], capture_output=True, text=True)
         tp["tool"] = (ver.stdout or ver.stderr).strip().splitlines()[0] if (ver.stdout or ver.stderr) else "wrk"
-        for name, pl in (("progress", paths), ("livez", ["/livez"])):
+        for name, pl in (("progress", progress), ("livez", [LIVEZ])):
             log(f"[http-q] throughput {name}: wrk, {args.connections} connections, {args.duration} s")
             with Cpu(args.server_pid) as cpu:
                 d = wrk_load(wrk, url, pl, args.duration, args.connections, args.wrk_threads)
@@ -219,7 +260,7 @@ async def main_async(args) -> dict:
             log(f"[http-q]   {tp[name]}")
     else:
         tp["tool"] = py_tool
-        for name, pf in (("progress", lambda: rng.choice(paths)), ("livez", lambda: "/livez")):
+        for name, pf in (("progress", lambda: rng.choice(progress)), ("livez", lambda: LIVEZ)):
             log(f"[http-q] throughput {name}: Python, {args.connections} connections, {args.duration} s")
             with Cpu(args.server_pid) as cpu:
                 d = await py_load(url, pf, args.duration, args.connections)
