@@ -16,16 +16,6 @@ extension CasePages {
         return try await windowPage(app, context, selected: selected, error: nil)
     }
 
-    struct WindowForm: Decodable {
-        var implementationID: String?
-        var channel: String?
-        var name: String?
-        var idNumber: String?
-        var phone: String?
-        var deliveryMode: String?
-        var deliveryAddress: String?
-    }
-
     /// A walk-in, letter, fax or e-mail application entered once by the clerk (R8.2.5);
     /// `provided_N` ticks the materials handed in.
     static func windowRegister(_ app: AppServices, _ request: Request, _ context: RoleContext<CaseSteps.Register>) async throws -> Response {
