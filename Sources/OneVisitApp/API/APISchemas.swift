@@ -23,6 +23,10 @@ extension Components.Schemas.CatalogEntry: ResponseEncodable {}
 extension Components.Schemas.Created: ResponseEncodable {}
 extension Components.Schemas.GuideCheck: ResponseEncodable {}
 extension Components.Schemas.FileUploaded: ResponseEncodable {}
+extension Components.Schemas.CaseSummary: ResponseEncodable {}
+extension Components.Schemas.CaseDetail: ResponseEncodable {}
+extension Components.Schemas.PaymentCallbackResult: ResponseEncodable {}
+extension Components.Schemas.Progress: ResponseEncodable {}
 
 extension RawRepresentable where RawValue == String {
     /// A stored code as one of the API's enums. A code the document does not list is a

@@ -96,18 +96,15 @@ public func buildRouter(services: AppServices, logger: Logger = Logger(label: "o
     CasePages.addRoutes(to: router, app: services)
     SupervisionRoutes.addPages(to: router, app: services)
 
-    // The API's routes register the full paths of `SitePath.API`; the case routes still
-    // register theirs under the `/api/v1` prefix until they take typed paths too.
+    // The API's routes register the full paths of `SitePath.API`.
     let api = router.group()
-        .add(middleware: IdempotencyMiddleware(persistence: services.persistence, clock: services.clock))
-    let casesAPI = router.group("/api/v1")
         .add(middleware: IdempotencyMiddleware(persistence: services.persistence, clock: services.clock))
     OpenAPIDocument.addRoute(to: api)
     AccountRoutes.addAPI(to: api, app: services)
     OrganisationRoutes.addAPI(to: api, app: services)
     AuditRoutes.addAPI(to: api, app: services)
     CatalogRoutes.addAPI(to: api, app: services)
-    CaseRoutes.addAPI(to: casesAPI, app: services)
+    CaseRoutes.addAPI(to: api, app: services)
     SupervisionRoutes.addAPI(to: api, app: services)
     return router
 }

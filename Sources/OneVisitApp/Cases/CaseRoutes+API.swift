@@ -1,212 +1,145 @@
 import FluentKit
 import Foundation
 import Hummingbird
+import OneVisitAPI
 import OneVisitDomain
 
-/// `/api/v1/cases`: every step of the case for other systems and apps (R7.1.4).
+/// `/api/v1/cases`: every step of the case for other systems and apps (R7.1.4). Routes come
+/// from `SitePath.API.Cases`; bodies are the types generated from `openapi.json`. Reads take
+/// any signed-in account (the service shows each only what `CasePolicy` lets it see), lists
+/// the case-list roles, and each step the roles `CasePolicy` gives its operation
+/// (`CaseRoutes+APISteps.swift`); the service asks the policy again with the case's region,
+/// departments, state and facts.
 extension CaseRoutes {
-    struct SubmitRequest: Decodable {
-        struct Material: Decodable {
-            var position: Int
-            var fileName: String
-            var contentBase64: String
-        }
-        var implementationID: UUID
-        var formData: [String: String]?
-        var materials: [Material]?
-        var deliveryMode: String
-        var deliveryAddress: String?
-    }
+    typealias Path = SitePath.API.Cases
 
-    struct WindowRequest: Decodable {
-        var implementationID: UUID
-        var channel: String
-        var name: String
-        var idNumber: String
-        var phone: String
-        var providedMaterials: [Int]
-        var deliveryMode: String?
-        var deliveryAddress: String?
-    }
-
-    struct StepRequest: Decodable {
-        var version: Int?
-        var tolerance: Bool?
-        var toleranceDays: Int?
-        var items: [CaseService.NoticeItem]?
-        var overrideReason: String?
-        var reason: String?
-        var approve: Bool?
-        var note: String?
-        var decision: String?
-        var days: Int?
-        var mode: String?
-        var collectorIDLast4: String?
-        var carrier: String?
-        var trackingNumber: String?
-    }
-
-    /// The public progress query's body (R7.5): in the body, so the digits stay out of URLs and logs.
-    struct ProgressRequest: Decodable {
-        var number: String
-        var last4: String
-    }
-
-    struct CallbackRequest: Decodable {
-        var orderNumber: String
-        var amountFen: Int
-        var transactionID: String
-        var signature: String
-    }
-
-    struct CallbackResponse: ResponseEncodable {
-        var accepted: Bool
-        var duplicate: Bool
-    }
-
-    struct ProgressResponse: ResponseEncodable {
-        var number: String
-        var itemName: String
-        var state: String
-        var stateName: String
-        var applicant: String
-        var steps: [CaseDetail.Event]
+    /// Who has a case list: applicants their own cases, staff their queues.
+    enum Lists: RoleScope {
+        static var roles: Set<Role> { AccessPolicy.roles(for: .applicantCases).union(AccessPolicy.roles(for: .caseLists)) }
     }
 
     static func addAPI(to api: RouterGroup<AppRequestContext>, app: AppServices) {
-        let cases = app.cases
-        let db = app.persistence.db
-
-        @Sendable func detail(_ c: CaseModel, _ context: AppRequestContext) async throws -> CaseDetail {
-            try await cases.detail(c, for: try context.requirePrincipal(), on: db)
-        }
-
-        @Sendable func step(_ request: Request, _ context: AppRequestContext, _ run: @escaping @Sendable (CaseService.Change, StepRequest) async throws -> CaseModel) async throws -> CaseDetail {
-            let id = try caseID(context)
-            let body = try await JSONBody.decode(StepRequest.self, from: request, context: context)
-            let c = try await run(CaseService.Change(caseID: id, expectedVersion: body.version, actor: try context.requirePrincipal(), address: context.remoteAddress), body)
-            return try await detail(c, context)
-        }
-
-        api.post("/cases") { request, context -> EditedResponse<CaseDetail> in
-            let principal = try context.require([.applicant])
-            let body = try await JSONBody.decode(SubmitRequest.self, from: request, context: context, limit: 20 * 1024 * 1024)
-            let mode = try CaseService.deliveryMode(body.deliveryMode)
-            var files: [Int: MultipartForm.File] = [:]
-            for material in body.materials ?? [] {
-                guard let data = Data(base64Encoded: material.contentBase64) else {
-                    throw AppError.invalid("materials", code: "file.base64", "材料 \(material.position) 的内容不是有效的 Base64")
-                }
-                files[material.position] = .init(fileName: material.fileName, data: data)
-            }
-            let c = try await cases.submitOnline(.init(implementationID: body.implementationID, formData: body.formData ?? [:], files: files, deliveryMode: mode, deliveryAddress: body.deliveryAddress ?? ""), applicant: principal, address: context.remoteAddress)
-            return EditedResponse(status: .created, headers: [.location: "/api/v1/cases/\(c.id!)"], response: try await detail(c, context))
-        }
-        api.post("/cases/window") { request, context -> EditedResponse<CaseDetail> in
-            let clerk = try context.require([.staff(.windowClerk)])
-            let body = try await JSONBody.decode(WindowRequest.self, from: request, context: context)
-            let c = try await cases.registerAtWindow(.init(implementationID: body.implementationID, channel: body.channel, name: body.name, idNumber: body.idNumber, phone: body.phone,
-                                                           provided: Set(body.providedMaterials), deliveryMode: try CaseService.deliveryMode(body.deliveryMode, fallback: .pickup),
-                                                           deliveryAddress: body.deliveryAddress ?? ""), clerk: clerk, address: context.remoteAddress)
-            return EditedResponse(status: .created, headers: [.location: "/api/v1/cases/\(c.id!)"], response: try await detail(c, context))
-        }
-        api.get("/cases") { _, context -> [CaseSummary] in
-            let principal = try context.requirePrincipal()
-            switch principal.role {
-            case .applicant: return try await cases.cases(of: principal)
-            case .staff(.windowClerk): return try await cases.queue(for: principal)
-            case .staff(.departmentReviewer), .staff(.departmentHead): return try await cases.tasks(for: principal).map(\.summary)
-            default: throw AppError.forbidden
-            }
-        }
-        api.get("/cases/:id") { _, context -> CaseDetail in
-            let principal = try context.requirePrincipal()
-            return try await detail(try await cases.visibleCase(try caseID(context), to: principal, on: db), context)
-        }
-        api.post("/cases/:id/accept") { request, context -> CaseDetail in
-            try await step(request, context) { change, body in try await cases.accept(change, tolerance: body.tolerance ?? false, toleranceDays: body.toleranceDays ?? 5) }
-        }
-        api.post("/cases/:id/notice") { request, context -> CaseDetail in
-            try await step(request, context) { change, body in try await cases.issueNotice(change, items: body.items ?? [], overrideReason: body.overrideReason) }
-        }
-        api.post("/cases/:id/refuse") { request, context -> CaseDetail in
-            try await step(request, context) { change, body in try await cases.refuse(change, reason: body.reason ?? "") }
-        }
-        api.post("/cases/:id/resubmit") { request, context -> CaseDetail in
-            try await step(request, context) { change, _ in try await cases.resubmit(change, files: [:]) }
-        }
-        api.post("/cases/:id/withdraw") { request, context -> CaseDetail in
-            try await step(request, context) { change, body in try await cases.withdraw(change, reason: body.reason ?? "") }
-        }
-        api.post("/cases/:id/tasks/:task/complete") { request, context -> CaseDetail in
-            guard let task = context.parameters.get("task", as: UUID.self) else { throw AppError.notFound }
-            return try await step(request, context) { change, body in try await cases.completeTask(change, taskID: task, approve: body.approve ?? true, note: body.note ?? "") }
-        }
-        api.post("/cases/:id/suspend") { request, context -> CaseDetail in
-            try await step(request, context) { change, body in try await cases.suspend(change, reason: body.reason ?? "") }
-        }
-        api.post("/cases/:id/resume") { request, context -> CaseDetail in
-            try await step(request, context) { change, _ in try await cases.resume(change) }
-        }
-        api.post("/cases/:id/decide") { request, context -> CaseDetail in
-            try await step(request, context) { change, body in
-                guard let decision = CaseDecision(rawValue: body.decision ?? "") else {
-                    throw AppError.invalid("decision", code: "decision.unknown", "决定应为 approve、reject 或 reportUp")
-                }
-                return try await cases.decide(change, decision: decision, reason: body.reason ?? "")
-            }
-        }
-        api.post("/cases/:id/extend") { request, context -> CaseDetail in
-            try await step(request, context) { change, body in try await cases.extend(change, days: body.days ?? 0, reason: body.reason ?? "") }
-        }
-        api.post("/cases/:id/visits") { request, context -> CaseDetail in
-            try await step(request, context) { change, body in try await cases.recordVisit(change, reason: body.reason ?? "") }
-        }
-        api.post("/cases/:id/deliver") { request, context -> CaseDetail in
-            try await step(request, context) { change, body in
-                guard let mode = ServiceTerms.Delivery(rawValue: body.mode ?? "") else { throw AppError.invalid("mode", code: "delivery.mode", "送达方式应为 pickup、post 或 download") }
-                return try await cases.deliver(change, .init(mode: mode, collectorIDLast4: body.collectorIDLast4 ?? "", carrier: body.carrier ?? "", trackingNumber: body.trackingNumber ?? ""))
-            }
-        }
-        api.post("/cases/:id/materials/:material/file") { request, context -> CaseDetail in
-            guard let material = context.parameters.get("material", as: UUID.self) else { throw AppError.notFound }
-            let name = request.uri.queryParameters.get("name") ?? ""
-            let buffer = try await request.body.collect(upTo: BlobStore.maxSize + 1)
-            let c = try await cases.supply(CaseService.Change(caseID: try caseID(context), expectedVersion: nil, actor: try context.requirePrincipal(), address: context.remoteAddress),
-                                           materialID: material, file: .init(fileName: name, data: Data(buffer: buffer)))
-            return try await detail(c, context)
-        }
+        api.group(context: RoleContext<Scopes.ApplicantCases>.self).post(Path.list.route) { try await submit($0, $1, app: app) }
+        api.group(context: RoleContext<CaseSteps.Register>.self).post(Path.window.route) { try await registerAtWindow($0, $1, app: app) }
+        api.group(context: RoleContext<Lists>.self).get(Path.list.route) { try await list($0, $1, app: app) }
+        let signedIn = api.group(context: SignedInContext.self)
+        signedIn.get(SitePath.route(Path.detail)) { try await detail($0, $1, app: app) }
+        signedIn.get(stepRoute(.result)) { try await result($0, $1, app: app) }
         // 网上下载 (R8.7): the first download delivers the result; a GET serves it once delivered.
-        api.post("/cases/:id/result") { request, context -> Response in
-            let (c, data) = try await cases.downloadResult(CaseService.Change(caseID: try caseID(context), expectedVersion: nil, actor: try context.requirePrincipal(), address: context.remoteAddress))
-            return resultFile(c, data)
-        }
-        api.get("/cases/:id/result") { _, context -> Response in
-            let c = try await cases.visibleCase(try caseID(context), to: try context.requirePrincipal(), on: db)
-            return resultFile(c, try cases.deliveredResult(c))
-        }
-        api.post("/cases/:id/pay-window") { request, context -> CaseDetail in
-            try await step(request, context) { change, _ in try await cases.payAtWindow(change) }
-        }
-        api.post("/payments/callback") { request, context -> CallbackResponse in
-            let body = try await JSONBody.decode(CallbackRequest.self, from: request, context: context)
-            let changed = try await cases.paymentCallback(orderNumber: body.orderNumber, amountFen: body.amountFen, transactionID: body.transactionID, signature: body.signature, address: context.remoteAddress)
-            return CallbackResponse(accepted: true, duplicate: !changed)
-        }
-        // A POST: every try is counted (R7.5, issue 10 item 6), and the digits stay out of URLs and logs.
-        api.post("/progress") { request, context -> Response in
-            let body = try await JSONBody.decode(ProgressRequest.self, from: request, context: context)
-            let number = body.number.trimmingCharacters(in: .whitespaces).uppercased()
-            switch try await cases.progress(number: number, last4: body.last4, address: context.remoteAddress) {
-            case .found(let c):
-                return try ProgressResponse(number: c.number, itemName: c.itemName, state: c.state.rawValue, stateName: c.state.chineseName,
-                                            applicant: Masking.name(c.applicantName), steps: c.steps.map { .init(timeText: CaseService.dateText($0.at), title: $0.title, note: "") })
-                    .response(from: request, context: context)
-            case .notFound:
-                throw AppError.progressNotFound
-            case .throttled(let refusal):
-                return try refusal.problemResponse(context: context)
+        api.group(context: RoleContext<CaseSteps.Download>.self).post(stepRoute(.result)) { try await download($0, $1, app: app) }
+        api.post(Path.paymentCallback.route) { try await paymentCallback($0, $1, app: app) }
+        api.post(Path.progress.route) { try await progress($0, $1, app: app) }
+        addApplicantSteps(to: api, app: app)
+        addWindowSteps(to: api, app: app)
+        addDepartmentSteps(to: api, app: app)
+    }
+
+    /// The route of a step on one case: `/api/v1/cases/:id/<step>`.
+    static func stepRoute(_ step: Path.Step) -> RouterPath { Path.step(.routePlaceholder, step).route }
+
+    // MARK: intake
+
+    static func submit(_ request: Request, _ context: RoleContext<Scopes.ApplicantCases>, app: AppServices) async throws -> EditedResponse<Components.Schemas.CaseDetail> {
+        let body = try await JSONBody.decode(Components.Schemas.SubmitCaseRequest.self, from: request, context: context, limit: 20 * 1024 * 1024)
+        let implementation = try implementationID(body.implementationID)
+        let mode = try CaseService.deliveryMode(body.deliveryMode.rawValue)
+        let c = try await app.cases.submitOnline(
+            .init(implementationID: implementation, formData: body.formData?.additionalProperties ?? [:], files: try materialFiles(body.materials ?? []),
+                  deliveryMode: mode, deliveryAddress: body.deliveryAddress ?? ""),
+            applicant: context.principal, address: context.remoteAddress)
+        return try await created(c, context, app: app)
+    }
+
+    static func registerAtWindow(_ request: Request, _ context: RoleContext<CaseSteps.Register>, app: AppServices) async throws -> EditedResponse<Components.Schemas.CaseDetail> {
+        let body = try await JSONBody.decode(Components.Schemas.WindowCaseRequest.self, from: request, context: context)
+        let c = try await app.cases.registerAtWindow(
+            .init(implementationID: try implementationID(body.implementationID), channel: body.channel.rawValue, name: body.name, idNumber: body.idNumber,
+                  phone: body.phone, provided: Set(body.providedMaterials),
+                  deliveryMode: try CaseService.deliveryMode(body.deliveryMode, fallback: .pickup), deliveryAddress: body.deliveryAddress ?? ""),
+            clerk: context.principal, address: context.remoteAddress)
+        return try await created(c, context, app: app)
+    }
+
+    /// The uploads of an online application, base64 in the body, by material position.
+    static func materialFiles(_ materials: Components.Schemas.SubmitCaseRequest.materialsPayload) throws -> [Int: MultipartForm.File] {
+        var files: [Int: MultipartForm.File] = [:]
+        for material in materials {
+            guard let data = Data(base64Encoded: material.contentBase64) else {
+                throw AppError.invalid("materials", code: "file.base64", "材料 \(material.position) 的内容不是有效的 Base64")
             }
+            files[material.position] = .init(fileName: material.fileName, data: data)
+        }
+        return files
+    }
+
+    /// The implementation a new case is for: the document says `format: uuid`, so anything
+    /// else is a malformed body (as a field that does not decode).
+    static func implementationID(_ text: String) throws -> UUID {
+        guard let id = UUID(uuidString: text) else {
+            throw AppError(.badRequest, code: "request.malformed", title: "请求内容格式不正确", detail: "字段 implementationID 类型不正确")
+        }
+        return id
+    }
+
+    /// 201 with the new case and its address.
+    static func created(_ c: CaseModel, _ context: some PrincipalContext, app: AppServices) async throws -> EditedResponse<Components.Schemas.CaseDetail> {
+        EditedResponse(status: .created, headers: [.location: Path.detail(c.id!).link], response: try await caseDetail(c, for: context.principal, app: app))
+    }
+
+    // MARK: reading
+
+    static func list(_ request: Request, _ context: RoleContext<Lists>, app: AppServices) async throws -> [Components.Schemas.CaseSummary] {
+        let principal = context.principal
+        let summaries: [CaseSummary]
+        switch principal.role {
+        case .applicant: summaries = try await app.cases.cases(of: principal)
+        case .staff(.windowClerk): summaries = try await app.cases.queue(for: principal)
+        case .staff(.departmentReviewer), .staff(.departmentHead): summaries = try await app.cases.tasks(for: principal).map(\.summary)
+        default: throw AppError.forbidden
+        }
+        return try summaries.map(Components.Schemas.CaseSummary.init)
+    }
+
+    static func detail(_ request: Request, _ context: SignedInContext, app: AppServices) async throws -> Components.Schemas.CaseDetail {
+        let c = try await app.cases.visibleCase(try CasePages.caseID(context), to: context.principal, on: app.persistence.db)
+        return try await caseDetail(c, for: context.principal, app: app)
+    }
+
+    static func result(_ request: Request, _ context: SignedInContext, app: AppServices) async throws -> Response {
+        let c = try await app.cases.visibleCase(try CasePages.caseID(context), to: context.principal, on: app.persistence.db)
+        return CasePages.resultFile(c, try app.cases.deliveredResult(c))
+    }
+
+    static func download(_ request: Request, _ context: RoleContext<CaseSteps.Download>, app: AppServices) async throws -> Response {
+        let (c, data) = try await app.cases.downloadResult(try change(context, version: nil))
+        return CasePages.resultFile(c, data)
+    }
+
+    /// The case as `principal` may see it, in the API's type.
+    static func caseDetail(_ c: CaseModel, for principal: Principal, app: AppServices) async throws -> Components.Schemas.CaseDetail {
+        try .init(try await app.cases.detail(c, for: principal, on: app.persistence.db))
+    }
+
+    // MARK: public
+
+    static func paymentCallback(_ request: Request, _ context: AppRequestContext, app: AppServices) async throws -> Components.Schemas.PaymentCallbackResult {
+        let body = try await JSONBody.decode(Components.Schemas.PaymentCallback.self, from: request, context: context)
+        let changed = try await app.cases.paymentCallback(orderNumber: body.orderNumber, amountFen: body.amountFen, transactionID: body.transactionID,
+                                                          signature: body.signature, address: context.remoteAddress)
+        return .init(accepted: true, duplicate: !changed)
+    }
+
+    /// A POST: every try is counted (R7.5, issue 10 item 6), and the digits stay out of URLs and logs.
+    static func progress(_ request: Request, _ context: AppRequestContext, app: AppServices) async throws -> Response {
+        let body = try await JSONBody.decode(Components.Schemas.ProgressRequest.self, from: request, context: context)
+        let number = body.number.trimmingCharacters(in: .whitespaces).uppercased()
+        switch try await app.cases.progress(number: number, last4: body.last4, address: context.remoteAddress) {
+        case .found(let progress):
+            return try Components.Schemas.Progress(progress).response(from: request, context: context)
+        case .notFound:
+            throw AppError.progressNotFound
+        case .throttled(let refusal):
+            return try refusal.problemResponse(context: context)
         }
     }
 }
