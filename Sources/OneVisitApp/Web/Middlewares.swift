@@ -83,7 +83,7 @@ struct ErrorMiddleware: RouterMiddleware {
             if appError.status.code >= 500, error is AppError || error is HTTPResponseError {
                 context.logger.error("server error \(appError.code): \(String(reflecting: error))")
             }
-            if request.uri.path.hasPrefix("/api/") {
+            if SitePath.isAPI(request.uri.path) {
                 let problem = Problem(title: appError.title, status: Int(appError.status.code), code: appError.code,
                                       detail: appError.detail, field: appError.field, instance: context.id)
                 let encoder = JSONEncoder()
@@ -127,7 +127,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let isAPI = request.uri.path.hasPrefix("/api/")
+        let isAPI = SitePath.isAPI(request.uri.path)
         var token: String?
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
             token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)

@@ -70,3 +70,11 @@ extension Response {
         .redirect(to: path.link)
     }
 }
+
+extension SitePath {
+    /// Whether a request path is under the API's root (answered in problem+json, signed in
+    /// by bearer token) rather than a page.
+    static func isAPI(_ path: String) -> Bool {
+        path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true).first.map(String.init) == API.prefix.first
+    }
+}
