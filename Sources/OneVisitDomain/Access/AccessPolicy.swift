@@ -9,7 +9,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case windowDesk
     /// The department workbench: tasks of the own department (R8.3).
     case departmentWork
-    /// The case list of the own region or department, for every staff role that handles cases.
+    /// The case list of the own window or department, for the staff who handle cases (supervisors
+    /// drill down from their indicators instead, R11.3.4).
     case caseLists
     /// Read the catalog's entries and guide versions including drafts (R5).
     case catalogRead
@@ -43,7 +44,7 @@ public enum AccessPolicy {
         case .applicantCases: [.applicant]
         case .windowDesk: [clerk]
         case .departmentWork: [reviewer, head]
-        case .caseLists: [clerk, reviewer, head, supervisor]
+        case .caseLists: [clerk, reviewer, head]
         case .catalogRead: [catalogAdmin, supervisor, head]
         case .catalogEdit: [catalogAdmin]
         case .catalogDrift: [catalogAdmin, supervisor]

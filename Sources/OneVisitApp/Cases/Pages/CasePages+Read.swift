@@ -11,7 +11,9 @@ extension CasePages {
         case .applicant:
             return try app.renderer.page("cases", ListPage(layout: context.layout("我的办件"), cases: try await app.cases.cases(of: principal), title: "我的办件"))
         case .staff(.windowClerk): return Response.redirect(to: SitePath.Cases.desk)
-        default: return Response.redirect(to: SitePath.Cases.work)
+        case .staff(.departmentReviewer), .staff(.departmentHead): return Response.redirect(to: SitePath.Cases.work)
+        // Roles without a case queue go to their home page, which lists what they can do.
+        default: return Response.redirect(to: SitePath.Accounts.home)
         }
     }
 
