@@ -67,4 +67,12 @@ struct CasePolicyTests {
         #expect(numbers.count == 1000)
         #expect(numbers.allSatisfy { $0.count == 23 && $0.hasPrefix("PAY") && $0.dropFirst(3).allSatisfy(CaseNumber.alphabet.contains) })
     }
+
+    /// The case page shows the window's section to a clerk who may see the case: that holds
+    /// only while the clerk's reach to view is the reach to accept.
+    @Test func clerkWhoMaySeeACase_hasTheWindowsReachOnIt() {
+        let clerk = Role.staff(.windowClerk)
+        #expect(CasePolicy.rule(for: .view)[clerk] == CasePolicy.rule(for: .accept)[clerk])
+        #expect(CasePolicy.rule(for: .view)[clerk] == .region)
+    }
 }

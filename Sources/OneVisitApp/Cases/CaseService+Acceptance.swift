@@ -25,29 +25,15 @@ extension CaseService {
             }
             let legal = LegalClock(start: start, limit: c.promisedLimit)
             let promisedDate = legal.deadline(calendar: calendar) ?? start
-            let a = definition.attributes
-            var lines: [CaseDocumentContent.Line] = [
-                .init(label: "事项名称", value: c.itemName), .init(label: "受理编号", value: c.acceptanceNumber!),
-                .init(label: "办件编号", value: c.number), .init(label: "申请人", value: c.applicantName),
-                .init(label: "联系电话", value: c.applicantPhone), .init(label: "受理时间", value: Self.dateText(now)),
-                .init(label: "承诺办结时间", value: definition.terms.immediate ? "即办" : "\(Self.dayText(promisedDate))前（\(c.promisedLimit) 个工作日）"),
-            ]
-            if !a.process.intermediaryServices.isEmpty {
-                lines.append(.init(label: "中介服务", value: a.process.intermediaryServices.map { "\($0.name)（\($0.limitDays) 日）" }.joined(separator: "、")))
-            }
-            if !a.process.specialProcedures.isEmpty {
-                lines.append(.init(label: "特别程序", value: a.process.specialProcedures.map { "\($0.kind.chineseName) 约 \($0.days) 个工作日（不计入办理时限）" }.joined(separator: "、")))
-            }
-            var paragraphs = ["您的申请材料齐全、符合法定形式，决定予以受理。\(deemed ? "因未在收到申请之日起五个工作日内告知补正，依法自收到申请之日起即为受理。" : "")"]
-            if tolerance {
-                paragraphs = ["您的主要申请材料齐全、符合法定形式，次要材料尚有欠缺，依照容缺受理制度先予受理（DB41/T 1700.1 6.5）。",
-                              "请于 \(Self.dayText(c.toleranceDeadline!)) 前补交下列材料（可在网上“我的办件”中上传，或交到受理窗口）。逾期未补交的，办理时限暂停计算，直至补齐；补齐前不作出准予决定。"]
-            }
-            paragraphs.append("办理进度可在河南政务服务网“办件查询”中凭办件编号查看。")
-            let content = CaseDocumentContent(
-                title: tolerance ? "容缺受理通知书" : "受理通知书", number: c.acceptanceNumber!, addressee: c.applicantName, lines: lines,
-                items: tolerance ? missing.map(\.name) : [], itemsTitle: tolerance ? "需补交的材料" : "",
-                paragraphs: paragraphs, issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
+            let process = definition.attributes.process
+            let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName,
+                                            issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
+            let content = CaseNotices.acceptance(
+                header, acceptanceNumber: c.acceptanceNumber!, phone: c.applicantPhone,
+                promise: CaseNotices.promise(immediate: definition.terms.immediate, limit: c.promisedLimit, due: promisedDate),
+                intermediaries: process.intermediaryServices.map { CaseNotices.intermediary(name: $0.name, limitDays: $0.limitDays) },
+                specialProcedures: process.specialProcedures.map { CaseNotices.specialProcedure(name: $0.kind.chineseName, days: $0.days) },
+                tolerance: tolerance ? .init(deadline: c.toleranceDeadline!, missing: missing.map(\.name)) : nil, deemed: deemed)
             try await self.document(c, kind: .acceptanceSlip, content: content, at: now, on: tx)
             try await self.event(c, tolerance ? "toleranceAccept" : "accept", deemed ? "逾期未告知，依法视为受理" : (tolerance ? "容缺受理" : "已受理"),
                                  note: "受理编号 \(c.acceptanceNumber!)", actor: change.actor.auditName, at: now, on: tx)
@@ -157,18 +143,14 @@ extension CaseService {
                 }
             }
             let number = try await Self.documentNumber(.notice, c, on: day, on: tx)
-            let definition = step.definition
-            let fees = definition.attributes.fees.isEmpty ? "本事项不收费。" : "收费：" + definition.attributes.fees.map { "\($0.name) \($0.standard)" }.joined(separator: "；") + "。"
-            let special = definition.attributes.process.specialProcedures.isEmpty ? "本事项受理后无特别程序。"
-                : "受理后需经过：" + definition.attributes.process.specialProcedures.map { "\($0.kind.chineseName)（约 \($0.days) 个工作日，不计入办理时限）" }.joined(separator: "、") + "。"
-            let content = CaseDocumentContent(
-                title: "一次性告知书", number: number.description, addressee: c.applicantName,
-                lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number), .init(label: "收件时间", value: Self.dateText(c.receivedAt))],
-                items: items.map { "\($0.material)：\($0.instruction)" }, itemsTitle: "需补正的全部内容",
-                paragraphs: ["经审查，您提交的申请材料不齐全或不符合法定形式，暂不予受理。请按下列要求一次补正全部内容。",
-                             "补正后请在网上“我的办件”中重新提交，或交到受理窗口；材料补齐后即予受理。",
-                             special, fees],
-                issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
+            let attributes = step.definition.attributes
+            let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName,
+                                            issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
+            let content = CaseNotices.oneTimeNotice(
+                header, number: number.description, receivedAtText: Self.dateText(c.receivedAt),
+                corrections: items.map { ($0.material, $0.instruction) },
+                specialProcedures: attributes.process.specialProcedures.map { ($0.kind.chineseName, $0.days) },
+                fees: attributes.fees.map { ($0.name, $0.standard) })
             try await self.document(c, kind: .oneTimeNotice, content: content, at: now, on: tx)
             try await self.event(c, "notice", "一次性告知补正", note: items.map(\.material).joined(separator: "、"), actor: change.actor.auditName, at: now, on: tx)
             return c
@@ -183,12 +165,9 @@ extension CaseService {
         let day = today
         return try await self.change(change, .refuse, audit: "case.refuse") { c, tx, _ in
             let number = try await Self.documentNumber(.refusal, c, on: day, on: tx)
-            let department = try await Self.departmentName(c, on: tx)
-            let content = CaseDocumentContent(
-                title: "不予受理通知书", number: number.description, addressee: c.applicantName,
-                lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number)],
-                items: [reason], itemsTitle: "不予受理的理由",
-                paragraphs: [try await Self.rights(c, on: tx)], issuer: department, dateText: Self.dateText(now))
+            let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName,
+                                            issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
+            let content = CaseNotices.nonAcceptance(header, number: number.description, reason: reason, rights: try await Self.rights(c, on: tx))
             try await self.document(c, kind: .nonAcceptance, content: content, at: now, on: tx)
             try await self.event(c, "refuse", "不予受理", note: reason, actor: change.actor.auditName, at: now, on: tx)
             return c

@@ -21,12 +21,9 @@ extension CaseService {
                 }
             case .reject:
                 let number = try await Self.documentNumber(.decision, c, on: day, on: tx)
-                let content = CaseDocumentContent(
-                    title: "不予许可决定书", number: number.description, addressee: c.applicantName,
-                    lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number), .init(label: "受理编号", value: c.acceptanceNumber ?? "")],
-                    items: [reason], itemsTitle: "不予许可的理由",
-                    paragraphs: ["经审查，你（单位）的申请不符合法定条件，决定不予许可。", try await Self.rights(c, on: tx)],
-                    issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
+                let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName,
+                                                issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
+                let content = CaseNotices.rejection(header, number: number.description, acceptanceNumber: c.acceptanceNumber ?? "", reason: reason, rights: try await Self.rights(c, on: tx))
                 try await self.document(c, kind: .decision, content: content, at: now, on: tx)
                 try await self.event(c, "reject", "不予许可", note: reason, actor: change.actor.auditName, at: now, on: tx)
             case .reportUp:
@@ -41,15 +38,8 @@ extension CaseService {
         let day = CalendarDate(date: now, timeZone: Self.chinaTime)
         let number = try await Self.documentNumber(.decision, c, on: day, on: tx).description
         let department = try await Self.departmentName(c, on: tx)
-        let content = CaseDocumentContent(
-            title: "准予许可决定书", number: number, addressee: c.applicantName,
-            lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number), .init(label: "受理编号", value: c.acceptanceNumber ?? ""),
-                    .init(label: "决定日期", value: Self.dayText(day))],
-            items: [], itemsTitle: "",
-            paragraphs: ["经审查，你（单位）的申请符合法定条件、标准，决定准予。",
-                         c.feeFen > 0 ? "请缴纳费用 \(FeeAmount.text(fen: c.feeFen)) 后领取办理结果。" : "本事项不收费。",
-                         "办理结果将按您选择的方式送达：\(c.deliveryMode.chineseName)。电子证照与纸质证照具有同等法律效力。"],
-            issuer: department, dateText: Self.dateText(now))
+        let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName, issuer: department, dateText: Self.dateText(now))
+        let content = CaseNotices.approval(header, number: number, acceptanceNumber: c.acceptanceNumber ?? "", decidedOn: day, feeFen: c.feeFen, deliveryName: c.deliveryMode.chineseName)
         try await self.document(c, kind: .decision, content: content, at: now, on: tx)
         let pdf = documents.resultPDF(
             title: c.itemName.count > 14 ? "办理结果" : c.itemName,

@@ -57,17 +57,12 @@ extension CaseService {
             let task = try await Self.task(taskID, on: tx)
             guard task.caseID == c.id else { throw AppError(.notFound, code: "task.not_found", title: "任务不存在") }
             try await Self.requireDepartment(.inspect, change.actor, task, of: c, on: tx)
-            let joint = Set(departments + [task.departmentName]).count > 1
+            let inspectors = Array(Set(departments + [task.departmentName]))
             let number = try await Self.documentNumber(.inspection, c, on: day, on: tx)
-            let content = CaseDocumentContent(
-                title: joint ? "联合现场核查通知书" : "现场核查通知书", number: number.description, addressee: c.applicantName,
-                lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number), .init(label: "核查日期", value: Self.dayText(date)),
-                        .init(label: "核查部门", value: Array(Set(departments + [task.departmentName])).sorted().joined(separator: "、"))],
-                items: [note].filter { !$0.isEmpty }, itemsTitle: "请准备",
-                paragraphs: ["根据审查需要，将对申请事项进行\(joint ? "联合" : "")现场核查，请您准备好相关材料并配合核查（DB41/T 1700.1 7.4.3）。"],
-                issuer: task.departmentName, dateText: Self.dateText(now))
+            let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName, issuer: task.departmentName, dateText: Self.dateText(now))
+            let content = CaseNotices.inspection(header, number: number.description, date: date, departments: inspectors, prepare: note)
             try await self.document(c, kind: .inspectionNotice, content: content, at: now, on: tx)
-            try await self.event(c, "inspection", joint ? "安排联合现场核查" : "安排现场核查", note: "\(Self.dayText(date))", actor: change.actor.auditName, at: now, on: tx)
+            try await self.event(c, "inspection", inspectors.count > 1 ? "安排联合现场核查" : "安排现场核查", note: "\(Self.dayText(date))", actor: change.actor.auditName, at: now, on: tx)
             return c
         }
     }

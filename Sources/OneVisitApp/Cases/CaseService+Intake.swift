@@ -261,15 +261,10 @@ extension CaseService {
         let calendar = try await calendar(on: tx)
         let lastNotice = DeemedAcceptance.lastNoticeDay(receivedOn: c.receivedOn, calendar: calendar)
         let materials = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).sort(\.$position).all()
-        let content = CaseDocumentContent(
-            title: "电子回执", number: c.number, addressee: c.applicantName,
-            lines: [.init(label: "事项名称", value: c.itemName), .init(label: "办件编号", value: c.number),
-                    .init(label: "申请时间", value: Self.dateText(c.receivedAt)), .init(label: "承诺时限", value: definition.terms.immediate ? "即办" : "受理后 \(c.promisedLimit) 个工作日")],
-            items: materials.map { "\($0.name)：\($0.status.receiptName(source: $0.source))" },
-            itemsTitle: "材料情况",
-            paragraphs: ["您的申请已收到。工作人员将在 \(Self.dayText(lastNotice)) 前审核材料：材料齐全的予以受理并发送受理通知；需要补正的，一次性告知全部补正内容。逾期未告知的，自收到申请之日起即为受理（《行政许可法》第三十二条）。",
-                         "您可以凭办件编号和身份证件号码（或手机号）后四位，在“办件查询”中随时查看进度。"],
-            issuer: "河南政务服务网", dateText: Self.dateText(at))
+        let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName, issuer: "河南政务服务网", dateText: Self.dateText(at))
+        let content = CaseNotices.receipt(
+            header, receivedAtText: Self.dateText(c.receivedAt), promise: CaseNotices.promise(immediate: definition.terms.immediate, limit: c.promisedLimit),
+            materials: materials.map { "\($0.name)：\($0.status.receiptName(source: $0.source))" }, lastNoticeDay: lastNotice)
         try await self.document(c, kind: .receipt, content: content, at: at, on: tx)
     }
 }

@@ -114,7 +114,7 @@ public struct CaseService: Sendable {
 
     static func dateText(_ date: Date) -> String { DisplayDate.minute(date) }
 
-    static func dayText(_ day: CalendarDate) -> String { "\(day.year)年\(day.month)月\(day.day)日" }
+    static func dayText(_ day: CalendarDate) -> String { CaseNotices.dayText(day) }
 
     struct Change: Sendable {
         var caseID: UUID

@@ -131,7 +131,8 @@ extension CasePages {
         let detail = try await app.cases.detail(c, for: principal, on: db)
         let may = try await app.cases.available(c, to: principal, on: db)
         let isApplicant = principal.role == .applicant
-        let isClerk = CasePolicy.allows(.accept, by: principal.caseActor, on: try await CaseService.scope(of: c, for: principal, on: db))
+        // The clerk's section: a clerk who may see the case has the window's reach on it (both are the region's).
+        let isClerk = CasePolicy.roles(for: .accept).contains(principal.role)
         let unclaimed = isClerk ? try await AccountModel.find(c.applicantID, on: db).flatMap { AccountService.isClaimed($0) ? nil : $0.id } : nil
         let chosen = c.deliveryMode
         let page = CasePage(
