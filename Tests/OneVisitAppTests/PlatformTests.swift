@@ -62,6 +62,20 @@ struct PlatformTests {
         }
     }
 
+    /// A value outside the document's enum (an unknown registration type) is named by its field.
+    @Test func unknownEnumValue_is422NamingTheField_andStoresNothing() async throws {
+        try await TestApp.run(seed: .none) { app in
+            // act
+            let response = try await app.json(.post, "/api/v1/applicants", body: #"{"type":"robot","name":"张三","phone":"13800000009","password":"Demo@2026x"}"#)
+            // check
+            #expect(response.status == .unprocessableContent)
+            let problem = try response.problem()
+            #expect(problem.code == "request.invalid_value")
+            #expect(problem.field == "type")
+            #expect(try await AccountModel.query(on: app.db).count() == 0)
+        }
+    }
+
     @Test func openAPIDocument_describesExactlyTheRegisteredAPIRoutes() async throws {
         try await TestApp.run(seed: .none) { app in
             // setup: the routes the router really has

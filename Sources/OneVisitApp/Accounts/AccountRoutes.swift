@@ -86,6 +86,10 @@ enum JSONBody {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601
             return try decoder.decode(T.self, from: Data(buffer: buffer))
+        } catch DecodingError.dataCorrupted(let c) where !c.codingPath.isEmpty {
+            // Well-formed JSON with a value the document does not allow, e.g. an unknown enum case.
+            let field = c.codingPath.map(\.stringValue).joined(separator: ".")
+            throw AppError(.unprocessableContent, code: "request.invalid_value", title: "字段 \(field) 的取值不在允许范围内", field: field)
         } catch let error as DecodingError {
             var detail = "JSON 无法解析"
             switch error {

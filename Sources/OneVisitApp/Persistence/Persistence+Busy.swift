@@ -3,9 +3,10 @@ import FluentSQLiteDriver
 
 extension Persistence {
     /// PostgreSQL states that mean another session holds what this one needs: serialization
-    /// failure, deadlock (the victim's transaction was rolled back) and lock not available
-    /// (`lock_timeout` ran out).
-    static let busySQLStates: Set<String> = ["40001", "40P01", "55P03"]
+    /// failure, deadlock (the victim's transaction was rolled back), lock not available
+    /// (`lock_timeout` ran out) and too many connections (the server's `max_connections` is
+    /// taken: a new pooled connection was refused, nothing ran).
+    static let busySQLStates: Set<String> = ["40001", "40P01", "55P03", "53300"]
 
     /// True for an error that says the database is busy rather than that the request or the
     /// data is wrong: SQLite's SQLITE_BUSY/SQLITE_LOCKED (another connection, such as the
