@@ -16,8 +16,10 @@ head.zz.zj; logins happen before the clock starts). One case:
   decide   POST /api/v1/cases/{id}/decide   {"version": v, "decision": "approve"}  head.zz.zj
   deliver  POST /api/v1/cases/{id}/deliver  {"version": v, "mode": "download"}    the applicant
 
-Step latencies are client-side (request sent → response read); a review's latency includes its
-retries. cases/s = completed cases ÷ wall time of the timed part. After the run, untimed, every
+A 503 (the server's bounded write queue is full, or its PostgreSQL pool timed out: the work was not
+done) is retried after its Retry-After (at most --busy-wait-max s, at most --busy-retries times) and
+counted in `busy_503`. Step latencies are client-side (request sent → response read); a step's
+latency includes its retries (a review's: its 409s; any step's: its 503 waits). cases/s = completed cases ÷ wall time of the timed part. After the run, untimed, every
 case is read back through the API: delivered, version = 6 (one bump per durable transition:
 submit 1, accept, 2 reviews, decide, deliver), both tasks done at version 2, exactly one decision
 document, no event twice; and the applicant's cases grew by exactly the acknowledged submits
@@ -105,6 +107,11 @@ class Client:
         await self.session.close()
 
     async def req(self, method: str, path: str, role: str | None = None, body=None, headers=None):
+        status, data, _ = await self.req_full(method, path, role, body, headers)
+        return status, data
+
+    async def req_full(self, method: str, path: str, role: str | None = None, body=None, headers=None):
+        """(status, body, Retry-After in seconds or None)."""
         h = {"Accept": "application/json"}
         if role:
             h["Authorization"] = "Bearer " + self.tokens[role]
@@ -112,7 +119,11 @@ class Client:
             h.update(headers)
         async with self.session.request(method, self.url + path, json=body, headers=h) as r:
             data = await r.read()
-            return r.status, data
+            try:
+                after = float(r.headers.get("Retry-After", ""))
+            except ValueError:
+                after = None
+            return r.status, data, after
 
     async def login(self):
         for role, user in ROLES.items():
@@ -149,6 +160,7 @@ class Run:
         self.cases: list[dict] = []       # completed: {"id", "number", "version"}
         self.failed: list[str] = []       # error descriptions of abandoned cases
         self.review_retries = 0
+        self.busy_503: dict[str, int] = {}   # step → 503 answers (retried after Retry-After)
         self.submitted = 0
         self.requests = 0
         self.next = 0
@@ -171,10 +183,23 @@ class Run:
         sys.stderr.write(f"\r[{'#' * f}{'.' * (w - f)}] {self.done}/{self.args.cases} cases, {len(self.failed)} failed")
         sys.stderr.flush()
 
+    async def send(self, c: Client, name: str, method: str, path: str, role: str, body=None, headers=None):
+        """One request; a 503 (the server's write queue is full, or its database pool timed out) is
+        retried after its Retry-After (capped by --busy-wait-max), up to --busy-retries times, as a
+        client would: the work was not done (the same Idempotency-Key goes again). The waits count
+        in the step's latency; the 503s are counted in `busy_503`."""
+        for _ in range(self.args.busy_retries + 1):
+            status, data, after = await c.req_full(method, path, role, body, headers)
+            self.requests += 1
+            if status != 503:
+                return status, data
+            self.busy_503[name] = self.busy_503.get(name, 0) + 1
+            await asyncio.sleep(min(after if after is not None else 1.0, self.args.busy_wait_max))
+        return status, data
+
     async def step(self, c: Client, name: str, method: str, path: str, role: str, body=None, headers=None, ok=(200,)):
         t0 = time.perf_counter()
-        status, data = await c.req(method, path, role, body, headers)
-        self.requests += 1
+        status, data = await self.send(c, name, method, path, role, body, headers)
         if status not in ok:
             raise Failure(f"{name}: HTTP {status} {data[:300].decode(errors='replace')}")
         self.lat[name].append(time.perf_counter() - t0)
@@ -187,8 +212,7 @@ class Run:
             raise Failure(f"review: no bench reviewer for the task of {dept!r}")
         t0 = time.perf_counter()
         for attempt in range(50):
-            status, data = await c.req("POST", f"/api/v1/cases/{cid}/tasks/{task['id']}/complete", role, {"approve": True})
-            self.requests += 1
+            status, data = await self.send(c, "review", "POST", f"/api/v1/cases/{cid}/tasks/{task['id']}/complete", role, {"approve": True})
             if status == 200:
                 self.lat["review"].append(time.perf_counter() - t0)
                 return
@@ -337,7 +361,8 @@ async def main_async(args) -> dict:
         "idempotency_key": args.idempotency, "seconds": round(wall, 3),
         "cases_per_s": round(completed / wall, 2) if wall else None,
         "requests": run.requests, "requests_per_s": round(run.requests / wall, 1) if wall else None,
-        "review_retries_409": run.review_retries, "steps": steps,
+        "review_retries_409": run.review_retries, "busy_503": sum(run.busy_503.values()), "busy_503_by_step": run.busy_503,
+        "steps": steps,
         "lost_or_doubled": ver["lost_or_doubled"], "verify": ver,
         "setup_s": round(setup_s, 2),
         "client": {"tool": f"Python {sys.version.split()[0]} asyncio + aiohttp {pkg_version('aiohttp')}", "pid": os.getpid(),
@@ -360,6 +385,10 @@ def main(argv=None) -> int:
                     help="which POSTs carry an Idempotency-Key header (default: submit — the only step a client "
                          "cannot safely retry without one; each key costs the server 2 extra writes)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    ap.add_argument("--busy-retries", type=int, default=20,
+                    help="how often a 503 answer (server busy) is retried after its Retry-After before the case fails (default 20)")
+    ap.add_argument("--busy-wait-max", type=float, default=1.0,
+                    help="cap in seconds on the wait after a 503 (default 1; the wait counts in the step's latency)")
     ap.add_argument("--server-pid", type=int, help="read the server's CPU time and RSS from /proc")
     ap.add_argument("--sqlite", help="the server's SQLite file: count the applicant's cases there (read-only) for the "
                                      "no-doubled-submit check; without it the API list is used, which stops at 200")
@@ -373,7 +402,7 @@ def main(argv=None) -> int:
         Path(args.json).write_text(text + "\n")
     print(text)
     log(f"[http] {res['completed']}/{res['cases']} cases, {res['clients']} clients: {res['cases_per_s']} cases/s, "
-        f"{res['requests_per_s']} req/s, lost/doubled {res['lost_or_doubled']}, failed {res['failed']}, "
+        f"{res['requests_per_s']} req/s, lost/doubled {res['lost_or_doubled']}, failed {res['failed']}, 503 retried {res['busy_503']}, "
         f"client CPU {res['client']['cpu_pct_of_one_core']} % of a core"
         + (f", server CPU {res['server']['cpu_pct_of_one_core']} %" if "server" in res else ""))
     for s in res["steps"]:

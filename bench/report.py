@@ -229,10 +229,13 @@ def section(env: dict, cal: dict | None, peer: dict | None, ov: dict | None = No
                      + (f" and {cf / o['writes_per_s']:.2f} × the overwrite+fdatasync rate (SQLite reuses its WAL file: "
                         "one overwrite fsync per commit ≈ 1)." if o else "."))
     sp = get(peer, "best", "cases_per_s")
-    if sp and cf and 10 * sp > cf / 6:
-        notes.append(f"**The ≥ 10 × SpiffWorkflow bar ({n(10 * sp)} cases/s) is above the FULL ceiling of "
-                     f"{n(cf / 6)} cases/s (FULL commits/s ÷ 6) in this run: at synchronous=FULL, one client and one fsynced "
-                     "commit per step it cannot be met on this machine.**")
+    if sp and cf:
+        notes.append(f"**The old target \"≥ 10 × SpiffWorkflow at FULL, 1 client\" is dropped (issue 12): it is above the FULL "
+                     "ceiling (commits/s ÷ 6): at synchronous=FULL, one client and one fsynced commit per step it cannot be met on "
+                     f"this machine.** In this run 10 × the peer's best mode is {n(10 * sp)} cases/s and the ceiling "
+                     f"{n(cf / 6)} cases/s" + (" (the bar would be below the ceiling in this run; the target stays dropped: "
+                     "the ceiling drifts with the disk)." if 10 * sp <= cf / 6 else ".")
+                     + " The peer's figures stay in their own table above, for comparison.")
     bad = []
     for sync, by in (fl or {}).items():
         for c, d in by.items():
@@ -303,8 +306,38 @@ def load_lifecycle(prefix: Path) -> dict | None:
     return d
 
 
-def load_onevisit(rd: Path) -> dict:
-    ov: dict = {"lifecycle": {}, "http": {}, "scales": {}}
+_KV = re.compile(r"kpi-verify: ([\d,]+) buckets?, ([\d,]+) differences?")
+
+
+def load_kpi_verify(rd: Path, env: dict) -> dict:
+    """kpi-verify-NAME.out|.log (NAME = http or a case count) → {NAME: {buckets, differences, rc}}; a
+    run without the summary line has differences None (the command failed or printed something else)."""
+    out: dict = {}
+    for p in sorted(rd.glob("kpi-verify-*.out")) + sorted(rd.glob("kpi-verify-*.log")):
+        name = p.stem[len("kpi-verify-"):]
+        if name in out and out[name].get("differences") is not None:
+            continue
+        try:
+            text = p.read_text(errors="replace")
+        except OSError:
+            text = ""
+        m = None
+        for m in _KV.finditer(text):
+            pass
+        d = {"rc": env.get(f"rc_kpi-verify-{name}")}
+        if m:
+            d.update(buckets=int(m.group(1).replace(",", "")), differences=int(m.group(2).replace(",", "")))
+            # one JSON line per bucket that differs comes before the summary: keep the first as an example
+            ex = next((ln.strip() for ln in text.splitlines() if ln.lstrip().startswith("{")), None)
+            d["example"] = ex.replace("|", "\\|") if ex else None  # it goes into a table cell
+        else:
+            d["differences"] = None
+        out[name] = d
+    return out
+
+
+def load_onevisit(rd: Path, env: dict | None = None) -> dict:
+    ov: dict = {"lifecycle": {}, "http": {}, "scales": {}, "kpi_verify": load_kpi_verify(rd, env or {})}
     for sync in ("full", "normal"):
         for c in ("1", "16"):
             d = load_lifecycle(rd / f"lifecycle-sqlite-{sync}-{c}")
@@ -326,6 +359,34 @@ def load_onevisit(rd: Path) -> dict:
             if d is not None:
                 ov["scales"].setdefault(int(n), {})[kind] = d
     return ov
+
+
+# the fields `onevisit bench lifecycle --json` has always written; any other (a later build's, e.g.
+# group-commit batch sizes) is shown as is in an extra column, and its absence changes nothing.
+LC_KNOWN = {"bench", "database", "synchronous", "cases", "clients", "seconds", "cases_per_s", "steps", "lost_or_doubled",
+            "rss_mb", "from_text_output"}
+
+
+def extras(d: dict) -> str:
+    out = []
+    for k, v in sorted(d.items()):
+        if k in LC_KNOWN:
+            continue
+        if isinstance(v, dict):
+            out += [f"{k}.{k2}: {n(v2) if isinstance(v2, (int, float)) else v2}" for k2, v2 in sorted(v.items())
+                    if isinstance(v2, (int, float, str, bool))]
+        elif isinstance(v, (int, float, str, bool)):
+            out.append(f"{k}: {n(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v}")
+    return "; ".join(out)
+
+
+def busy_s(d: dict) -> str:
+    """503 answers retried after Retry-After (http_lifecycle.py since issue 12; '–' in older runs)."""
+    b = d.get("busy_503")
+    if b is None:
+        return "–"
+    by = d.get("busy_503_by_step") or {}
+    return f"{b:,}" + (" (" + ", ".join(f"{k} {v:,}" for k, v in by.items() if v) + ")" if b else "")
 
 
 def step_of(d: dict, name: str) -> dict:
@@ -376,10 +437,13 @@ def onevisit_sections(env: dict, cal: dict | None, peer: dict | None, ov: dict) 
                  "deliver, one durable transaction per step (the reviews: 2), fresh database each row with the demo data; "
                  "N clients run whole cases concurrently. A review's time includes its retries after a version conflict.\n")
         rows = []
+        extra = {k: extras(d) for k, d in ov["lifecycle"].items()}
         for (db, c), d in ov["lifecycle"].items():
             rows.append([db, c, n(d.get("cases")), n(d.get("seconds")), f"**{n(d.get('cases_per_s'))}**"]
-                        + [pq(step_of(d, s)) for s in OV_STEPS] + [d.get("lost_or_doubled", "–")])
-        L.append(md_table(["database", "clients", "cases", "s", "cases/s"] + [f"{s} p50 / p99 ms" for s in OV_STEPS] + ["lost / doubled"], rows)
+                        + [pq(step_of(d, s)) for s in OV_STEPS] + [d.get("lost_or_doubled", "–")]
+                        + ([extra[(db, c)] or "–"] if any(extra.values()) else []))
+        L.append(md_table(["database", "clients", "cases", "s", "cases/s"] + [f"{s} p50 / p99 ms" for s in OV_STEPS] + ["lost / doubled"]
+                          + (["other fields of the result (e.g. group commit)"] if any(extra.values()) else []), rows)
                  if rows else "_no result (see the lifecycle-*.log files)_")
         if any(d.get("from_text_output") for d in ov["lifecycle"].values()):
             L.append("\n(read from the command's text output: that binary had no `--json` yet)")
@@ -387,7 +451,8 @@ def onevisit_sections(env: dict, cal: dict | None, peer: dict | None, ov: dict) 
         L.append("\n### OneVisit: case lifecycle over HTTP (separate client process)\n")
         L.append("`bench/http_lifecycle.py` against `onevisit serve` (SQLite WAL, synchronous=FULL — the server's setting), "
                  "one fresh database with the demo data for both rows: each client logs in once per role, then runs whole "
-                 "cases: 6 POSTs (the two reviews at once on two connections, a 409 retried at once), the version of the "
+                 "cases: 6 POSTs (the two reviews at once on two connections, a 409 retried at once; a 503 — server busy — "
+                 "retried after its Retry-After, the wait counted in the step's latency), the version of the "
                  "previous answer sent with accept / decide / deliver, an `Idempotency-Key` on the submit. Latencies are "
                  "client-side. Afterwards every case is read back through the API (delivered, version 6, both tasks done, "
                  "one decision, no event twice; the applicant's cases — counted in the SQLite file — grew by exactly the acknowledged submits).\n")
@@ -396,11 +461,11 @@ def onevisit_sections(env: dict, cal: dict | None, peer: dict | None, ov: dict) 
             cl, sv = d.get("client") or {}, d.get("server") or {}
             rows.append([c, f"{n(d.get('completed'))} / {n(d.get('cases'))}", n(d.get("seconds")), f"**{n(d.get('cases_per_s'))}**",
                          n(d.get("requests_per_s"))] + [pq(step_of(d, s)) for s in OV_STEPS]
-                        + [d.get("lost_or_doubled", "–"), d.get("review_retries_409", "–"),
+                        + [d.get("lost_or_doubled", "–"), d.get("review_retries_409", "–"), busy_s(d),
                            pct_s(cl.get("cpu_pct_of_one_core")) + (" **(client-bound)**" if cl.get("bottleneck") else ""),
                            pct_s(sv.get("cpu_pct_of_one_core")), mb(sv.get("vmrss_mb"))])
         L.append(md_table(["clients", "cases done / asked", "s", "cases/s", "req/s"] + [f"{s} p50 / p99 ms" for s in OV_STEPS]
-                          + ["lost / doubled", "409 retries", "client CPU (of 1 core)", "server CPU", "server RSS"], rows)
+                          + ["lost / doubled", "409 retries", "503 retried", "client CPU (of 1 core)", "server CPU", "server RSS"], rows)
                  if rows else "_no result (see http-lifecycle-*.log)_")
         fails = [f"{c} clients: {d.get('failed')} failed, e.g. `{(d.get('failures') or [''])[0][:200]}`" for c, d in ov["http"].items() if d.get("failed")]
         if fails:
@@ -437,7 +502,7 @@ def onevisit_sections(env: dict, cal: dict | None, peer: dict | None, ov: dict) 
                     (f"{ms(hk.get('cold_ms'))} / {ms(hk.get('warm_ms'))} ms" if "cold_ms" in hk else (f"_{hk['error'][:80]}_" if hk.get("error") else "–")),
                     f"{us(get(lat, 'progress', 'p50_us'))} / {us(get(lat, 'progress', 'p99_us'))}; {n(get(lat, 'progress', 'qps'))} q/s",
                     f"{us(get(lat, 'livez', 'p50_us'))} / {us(get(lat, 'livez', 'p99_us'))}; {n(get(lat, 'livez', 'qps'))} q/s",
-                    f"{n(get(tp, 'progress', 'qps'))} / {n(get(tp, 'livez', 'qps'))} q/s = {n(tp.get('progress_to_livez'))}×"
+                    f"{n(qps_ok(tp.get('progress')))} / {n(qps_ok(tp.get('livez')))} q/s = {n(ratio(qps_ok(tp.get('progress')), qps_ok(tp.get('livez'))))}×"
                     + (f" ({tp.get('tool', '?').split(' [')[0]})" if tp.get("tool") else ""),
                     f"{mb(get(hq, 'server', 'vmrss_mb'))} (peak {mb(get(hq, 'server', 'vmhwm_mb'))})",
                     mb(q.get("rss_mb")),
@@ -446,7 +511,7 @@ def onevisit_sections(env: dict, cal: dict | None, peer: dict | None, ov: dict) 
             L.append("")
             L.append(md_table(["cases", "progress in-process p50 / p99", "applicant's list p50 / p99", "KPI in-process cold / warm",
                                "KPI over HTTP cold / warm", "progress HTTP 1 conn. p50 / p99", "/livez HTTP 1 conn. p50 / p99",
-                               "HTTP 64 conn.: progress / livez", "server RSS after load", "in-process RSS", "cold start"], rows))
+                               "HTTP 64 conn.: progress / livez (right answers)", "server RSS after load", "in-process RSS", "cold start"], rows))
             errs = [f"{N:,}: {get(sc, 'http-queries', 'latency', 'progress', 'errors')} progress answers over HTTP were not 200"
                     for N, sc in ov["scales"].items() if get(sc, "http-queries", "latency", "progress", "errors")]
             errs += [f"{N:,}: {get(sc, 'queries', 'misses')} in-process lookups found nothing"
@@ -467,9 +532,12 @@ def onevisit_sections(env: dict, cal: dict | None, peer: dict | None, ov: dict) 
     return "\n".join(L)
 
 
+INFO = " (information)"
+
+
 def target_table(env, cal, peer, ov, threads) -> str:
-    spiff = get(peer, "best", "cases_per_s")
-    commits_full = get(cal, "sqlite_commits", "FULL", "commits_per_s")
+    """Issue 12's acceptance list, each figure with its bar from this run's limits. Rows whose target
+    ends in INFO are shown beside them but are not acceptance figures and not counted."""
     lc = ov["lifecycle"]
 
     def lrate(db, c):
@@ -477,7 +545,10 @@ def target_table(env, cal, peer, ov, threads) -> str:
     rows = []
 
     def add(label, target, figure_txt, bar_txt, r, ok):
-        rows.append([label, target, figure_txt, bar_txt, "–" if r is None else f"{r:.2f}×", status(ok)])
+        st = status(ok)
+        if target.endswith(INFO) and ok is not None:
+            st = "met" if ok else "missed"
+        rows.append([label, target, figure_txt, bar_txt, "–" if r is None else f"{r:.2f}×", st])
 
     def vs(label, target, x, ref, k, unit="cases/s"):
         """figure x against the bar k × ref (higher is better)."""
@@ -485,45 +556,59 @@ def target_table(env, cal, peer, ov, threads) -> str:
         add(label, target, f"{n(x)} {unit}" if x is not None else "not measured", f"≥ {n(bar)} {unit}" if bar else "– (limit not measured)",
             ratio(x, ref), (x >= bar) if x is not None and bar else None)
 
-    f1 = lrate("SQLite FULL", 1)
-    vs("in-process, SQLite FULL, 1 client", "≥ 10 × SpiffWorkflow (best mode)", f1, spiff, 10)
-    vs("", "≥ 0.5 × raw SQLite floor (FULL, 1 client)", f1, get(cal, "floor_sqlite", "FULL", "1", "cases_per_s"), 0.5)
-    vs("", "≥ 0.8 × (FULL commits/s ÷ 6 transactions)", f1, commits_full / 6 if commits_full else None, 0.8)
-    vs("in-process, SQLite NORMAL, 1 client", "≥ 0.5 × raw SQLite floor (NORMAL, 1 client)", lrate("SQLite NORMAL", 1),
-       get(cal, "floor_sqlite", "NORMAL", "1", "cases_per_s"), 0.5)
-    for sync in ("FULL", "NORMAL"):
-        vs(f"in-process, SQLite {sync}, {threads} clients", f"≥ 0.5 × raw SQLite floor ({sync}, {threads} clients)",
-           lrate(f"SQLite {sync}", threads), get(cal, "floor_sqlite", sync, str(threads), "cases_per_s"), 0.5)
-    ref16 = lrate("SQLite FULL", 16)
-    for c in ("16", "64"):
-        h = ov["http"].get(c) or {}
-        vs(f"over HTTP, SQLite FULL, {c} clients", f"≥ 0.5 × in-process (SQLite FULL, 16 clients)", h.get("cases_per_s"), ref16, 0.5)
-    h64 = ov["http"].get("64") or {}
-    worst = max((st for st in h64.get("steps") or [] if st.get("p99_ms") is not None), key=lambda st: st["p99_ms"], default=None)
-    add("over HTTP, 64 clients", "p99 of every step ≤ 20 ms",
-        f"{ms(worst['p99_ms'])} ms ({worst['name']})" if worst else "not measured", "≤ 20 ms", ratio(worst["p99_ms"], 20) if worst else None,
-        worst["p99_ms"] <= 20 if worst else None)
-    for c in ("1", str(threads)):
-        vs(f"in-process, PostgreSQL, {clients(c)}", "≥ 0.7 × pgbench floor of the workload (same clients)", lrate("PostgreSQL", c),
-           get(cal, "pg", "workload_pgbench", c, "cases_per_s"), 0.7)
+    def lost_of(d):
+        v = (d or {}).get("lost_or_doubled")
+        return v if isinstance(v, int) else None
 
+    # -- in-process lifecycle on SQLite: FULL is the acceptance, NORMAL is shown for information
+    vs("in-process, SQLite FULL, 1 client", "≥ 0.5 × raw SQLite floor (FULL, 1 client)", lrate("SQLite FULL", 1),
+       get(cal, "floor_sqlite", "FULL", "1", "cases_per_s"), 0.5)
+    fT = lc.get(("SQLite FULL", str(threads)))
+    vs(f"in-process, SQLite FULL, {threads} clients", f"≥ 1.0 × raw SQLite floor (FULL, {threads} clients)",
+       get(fT or {}, "cases_per_s"), get(cal, "floor_sqlite", "FULL", str(threads), "cases_per_s"), 1.0)
+    lT = lost_of(fT)
+    add("", "0 lost or doubled (the same run)", f"{lT}" if lT is not None else "not measured", "0", None,
+        (lT == 0) if lT is not None else None)
+    for c in ("1", str(threads)):
+        x = lrate("SQLite NORMAL", c)
+        if x is not None:
+            vs(f"in-process, SQLite NORMAL, {clients(c)}", f"≥ 0.5 × raw SQLite floor (NORMAL, {clients(c)})" + INFO, x,
+               get(cal, "floor_sqlite", "NORMAL", c, "cases_per_s"), 0.5)
+
+    # -- over HTTP, 64 clients
+    ref = lrate("SQLite FULL", threads)
+    h64 = ov["http"].get("64") or {}
+    vs("over HTTP, SQLite FULL, 64 clients", f"≥ 0.5 × in-process (SQLite FULL, {threads} clients)", h64.get("cases_per_s"), ref, 0.5)
+    worst = max((st for st in h64.get("steps") or [] if st.get("p99_ms") is not None), key=lambda st: st["p99_ms"], default=None)
+    add("", "p99 of every step ≤ 50 ms",
+        f"{ms(worst['p99_ms'])} ms ({worst['name']}, the slowest step)" if worst else "not measured", "≤ 50 ms",
+        ratio(worst["p99_ms"], 50) if worst else None, worst["p99_ms"] <= 50 if worst else None)
+
+    # -- PostgreSQL in-process against its pgbench floor
+    for c in ("1", str(threads)):
+        vs(f"in-process, PostgreSQL, {clients(c)}", f"≥ 0.5 × pgbench floor of the workload ({clients(c)})", lrate("PostgreSQL", c),
+           get(cal, "pg", "workload_pgbench", c, "cases_per_s"), 0.5)
+
+    # -- progress query: in-process against the raw lookup, over HTTP against the plaintext route
     lk = get(cal, "lookup_sqlite") or {}
     scales = ov["scales"]
     for N in sorted(set([100_000, 1_000_000]) | set(scales)):
         q = get(scales.get(N) or {}, "queries", "progress") or {}
         p99 = q.get("p99_us")
         raw = get(lk, str(N), "p99_us")
-        bar = 2 * raw if raw else None
-        if N == 1_000_000:
-            bar = min(bar, 150) if bar else 150
-        add(f"progress query in-process at {N:,} cases", "p99 ≤ 2 × raw SQLite lookup" + ("; ≤ 150 µs" if N == 1_000_000 else ""),
+        bar = 3 * raw if raw else None
+        add(f"progress query in-process at {N:,} cases", "p99 ≤ 3 × raw SQLite lookup's p99 (same scale)",
             us(p99) if p99 is not None else "not measured", f"≤ {us(bar)}" if bar else "– (raw lookup not measured)",
             ratio(p99, raw), (p99 <= bar) if p99 is not None and bar else None)
-    for N in sorted(scales):
-        tp = get(scales[N], "http-queries", "throughput") or {}
-        a, b = get(tp, "progress", "qps"), get(tp, "livez", "qps")
-        add(f"progress query over HTTP at {N:,} cases", "≥ 0.5 × plaintext (/livez) throughput, same server",
-            f"{n(a)} q/s" if a else "not measured", f"≥ {n(b * 0.5)} q/s" if b else "–", ratio(a, b), (a >= 0.5 * b) if a and b else None)
+        tp = get(scales.get(N) or {}, "http-queries", "throughput") or {}
+        a, b = qps_ok(tp.get("progress")), qps_ok(tp.get("livez"))
+        errs = get(tp, "progress", "errors")
+        conns = tp.get("connections", 64)
+        add(f"progress query over HTTP at {N:,} cases", f"≥ 0.3 × plaintext (/livez) throughput, same server, {conns} connections",
+            (f"{n(a)} q/s" + (f" ({errs:,} answers not 200, not counted)" if errs else "")) if a is not None else "not measured",
+            f"≥ {n(b * 0.3)} q/s" if b else "–", ratio(a, b), (a >= 0.3 * b) if a is not None and b else None)
+
+    # -- at the largest scale of the run (1,000,000 in a full run)
     top = max(scales) if scales else None
     at = f" (at {top:,}: 1,000,000 not seeded in this run)" if top and top < 1_000_000 else ""
     sc = scales.get(top) or {}
@@ -531,28 +616,59 @@ def target_table(env, cal, peer, ov, threads) -> str:
     kw = get(sc, "queries", "kpi", "warm_ms")
     hk = get(sc, "http-queries", "kpi", "cold_ms")
     worst_k = max([v for v in (kc, hk) if v is not None], default=None)
-    add("KPI dashboard at 1,000,000 cases" + at, "≤ 0.5 s (cold)",
+    add("KPI dashboard at 1,000,000 cases" + at, "≤ 0.3 s cold (in-process and over HTTP)",
         (f"{ms(kc)} ms cold / {ms(kw)} ms warm in-process" + (f"; {ms(hk)} ms cold over HTTP" if hk is not None else "")) if kc is not None or hk is not None else "not measured",
-        "≤ 500 ms", ratio(worst_k, 500), (worst_k <= 500 if top == 1_000_000 else None) if worst_k is not None else None)
+        "≤ 300 ms", ratio(worst_k, 300), (worst_k <= 300 if top == 1_000_000 else None) if worst_k is not None else None)
+    kv = ov.get("kpi_verify") or {}
+    ok_kv = [d for d in kv.values() if d.get("differences") is not None]
+    diffs = sum(d["differences"] for d in ok_kv)
+    broken = [k for k, d in kv.items() if d.get("differences") is None]
+    add("`onevisit kpi-verify` (KPI counters recounted from the cases)", "no difference",
+        ("; ".join(f"{kv_label(k)}: {d['differences']:,} differences in {n(d.get('buckets'))} buckets"
+                   + (f" (e.g. `{d['example'][:160]}`)" if d["differences"] and d.get("example") else "")
+                   for k, d in kv.items() if d.get("differences") is not None)
+         + ("; " if ok_kv and broken else "") + "; ".join(f"{kv_label(k)}: no summary line (exit {kv[k].get('rc', '?')})" for k in broken))
+        if kv else ("not measured: " + env["kpi_verify"].split(": ", 1)[-1] if env.get("kpi_verify") else "not measured"),
+        "0 differences", None, (diffs == 0 and not broken) if kv else None)
+    lost = [lost_of(d) for d in list(lc.values()) + list(ov["http"].values())]
+    known = [x for x in lost if x is not None]
+    add("lost or doubled transitions", "0 (every lifecycle run, in-process and over HTTP)",
+        f"{sum(known)} in {len(known)} runs" if known else "not measured", "0", None, (sum(known) == 0) if known else None)
     rss = get(sc, "http-queries", "server", "vmrss_mb")
     add("server RSS at 1,000,000 cases" + at, "< 300 MB", f"{mb(rss)} after the query load" if rss is not None else "not measured", "< 300 MB",
         ratio(rss, 300), (rss < 300 if top == 1_000_000 else None) if rss is not None else None)
     cs = get(sc, "coldstart", "median_s")
-    add("cold start" + (f" at {top:,} cases" if top else ""), "< 1 s", f"{n(cs)} s (median of 3)" if cs is not None else "not measured", "< 1 s",
-        ratio(cs, 1), cs < 1 if cs is not None else None)
-    lost = [d.get("lost_or_doubled") for d in list(lc.values()) + list(ov["http"].values())]
-    known = [x for x in lost if isinstance(x, int)]
-    add("lost or doubled transitions", "0", f"{sum(known)} in {len(known)} runs" if known else "not measured", "0", None,
-        (sum(known) == 0) if known else None)
+    add("cold start at 1,000,000 cases" + at, "< 1 s", f"{n(cs)} s (median of 3)" if cs is not None else "not measured", "< 1 s",
+        ratio(cs, 1), (cs < 1 if top == 1_000_000 else None) if cs is not None else None)
 
-    met = sum(1 for r in rows if r[-1] == MET)
-    missed = sum(1 for r in rows if r[-1] == MISSED)
+    acc = [r for r in rows if not r[1].endswith(INFO)]
+    met = sum(1 for r in acc if r[-1] == MET)
+    missed = sum(1 for r in acc if r[-1] == MISSED)
+    info = len(rows) - len(acc)
     out = ["\n### Targets\n",
-           "Figure against the bar computed from this run's limits; ratio = figure ÷ reference (for latencies, RSS and "
-           "times: ÷ the bound — lower is better). A benchmark reports, it never fails: *missed* is a finding. "
-           f"**{met} met, {missed} missed, {len(rows) - met - missed} not measured or not applicable in this run.**\n",
+           "Issue 12's acceptance figures, each against the bar computed from this run's limits; ratio = figure ÷ reference "
+           "(for latencies, RSS and times: ÷ the bound — lower is better). A benchmark reports, it never fails: *missed* is a "
+           f"finding. **{met} met, {missed} missed, {len(acc) - met - missed} not measured or not applicable in this run**"
+           + (f" ({info} rows marked *information* — SQLite NORMAL — are shown beside them and not counted)" if info else "") + ".\n",
            md_table(["OneVisit figure", "target", "figure", "bar from this run", "ratio", "status"], rows)]
     return "\n".join(out)
+
+
+def qps_ok(d):
+    """Right answers per second of one throughput measurement: http_queries.py's `ok_qps` (wrk's
+    Requests/sec counts non-2xx answers too); older runs: Requests/sec × the share of right answers."""
+    if not d:
+        return None
+    if d.get("ok_qps") is not None:
+        return d["ok_qps"]
+    q, total, errs = d.get("qps"), d.get("n"), d.get("errors") or 0
+    if q is None:
+        return None
+    return q * max(0, total - errs) / total if total and errs else q
+
+
+def kv_label(k: str) -> str:
+    return "HTTP lifecycle database" if k == "http" else f"{int(k):,} cases" if k.isdigit() else k
 
 
 def main():
@@ -573,7 +689,7 @@ def main():
         if "=" in line:
             k, v = line.split("=", 1)
             env[k] = v.strip()
-    text = section(env, load(rd / "calibrate.json"), load(rd / "peer_spiff.json"), load_onevisit(rd))
+    text = section(env, load(rd / "calibrate.json"), load(rd / "peer_spiff.json"), load_onevisit(rd, env))
     res = Path(a.results)
     if not res.exists() or not res.read_text().strip():
         res.write_text(HEADER)

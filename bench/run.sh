@@ -3,7 +3,9 @@
 # (bench/calibrate.py), the SpiffWorkflow peer (bench/peer_spiff.py) and OneVisit itself
 # (in-process lifecycle on SQLite FULL/NORMAL and PostgreSQL, the lifecycle over HTTP from a separate
 # process, bulk seed + queries at 100k (and 1M) cases in-process and over HTTP, server RSS, cold
-# start), then APPEND a dated section to bench/RESULTS.md.
+# start, `onevisit kpi-verify` on the HTTP lifecycle's database and on each seeded one), then APPEND
+# a dated section to bench/RESULTS.md, whose "Targets" table is issue 12's acceptance list, each
+# figure with its bar from this run's limits, ratio and met / missed.
 #
 #   bash bench/run.sh                      # full run (make bench): 25 min on a fresh clone incl. the ~13 min release build (1,514 s measured)
 #   bash bench/run.sh --quick              # make bench-quick: < 5 min once the release binary is built (30,000 cases for the queries)
@@ -270,9 +272,18 @@ rate_of() { "$PY" bench/report.py --rate-of "$OUT/$1" 2>/dev/null || echo 0; }
 size() { "$PY" -c "import sys; r=float(sys.argv[1]); m=int(sys.argv[3]); print(max(m, min(50000, int(r*float(sys.argv[2])))) if r > 0 else int(sys.argv[4]))" "$1" "$LC_SECONDS" "$2" "$3"; }
 
 HAS_JSON=0
+HAS_KPI_VERIFY=0
+# kpi_verify NAME: `onevisit kpi-verify` on the database of SENV (the server stopped): it recounts the
+# KPI figures from the cases and prints `kpi-verify: N buckets, M differences` (exit 1 when M > 0);
+# report.py reads that line from kpi-verify-NAME.out (or .log).
+kpi_verify() {
+  [ "$HAS_KPI_VERIFY" = 1 ] || return 0
+  run "kpi-verify-$1" "${SENV[@]}" "$OVBIN" kpi-verify
+}
 if [ "$OV" = 1 ]; then
   mkdir -p "$WORK"
   "$OVBIN" bench lifecycle --help 2>/dev/null | grep -q -- '--json' && HAS_JSON=1
+  if "$OVBIN" kpi-verify --help >/dev/null 2>&1; then HAS_KPI_VERIFY=1; else note kpi_verify "not run: this binary has no kpi-verify subcommand"; fi
   note onevisit_binary "$OVBIN ($(stat -c %s "$OVBIN" | awk '{printf "%.0f MB", $1/1048576}'), built $(date -u -r "$OVBIN" '+%Y-%m-%d %H:%M:%S UTC'))"
   note onevisit_bench_commands "$("$OVBIN" bench --help 2>/dev/null | awk '/SUBCOMMANDS/{f=1; next} f && NF && $1 !~ /^See/ {print $1}' | tr '\n' ' ')"
 
@@ -340,6 +351,8 @@ if [ "$OV" = 1 ]; then
     done
     stop_server
   fi
+  # the KPI counters kept by the transitions above, recounted from the cases (server stopped)
+  kpi_verify http
   rm -rf "$d"
 
   # --- 4. bulk seed, queries in-process and over HTTP, RSS, cold start ---------------------------
@@ -362,6 +375,8 @@ if [ "$OV" = 1 ]; then
     run "coldstart-$n" "$PY" bench/coldstart.py --runs 3 --log "$OUT/coldstart-$n-server.log" --json "$OUT/coldstart-$n.json" -- \
       "${SENV[@]}" "$OVBIN" serve --host 127.0.0.1 --port "$port"
     note "db_bytes_$n" "$(du -cb "$d"/ov.sqlite* 2>/dev/null | tail -1 | cut -f1)"
+    # last at this scale, so that its full read of the cases warms nothing that was timed above
+    kpi_verify "$n"
     [ "${BENCH_KEEP_DB:-0}" = 1 ] || rm -rf "$d"
   done
 fi
