@@ -42,11 +42,11 @@ struct BusyDatabaseTests {
             let web: TestResponse
             do {
                 if app.services.config.database.isSQLite {
-                    // one connection per Persistence: these statements share it
-                    try await other.sql.raw("BEGIN IMMEDIATE").run()
+                    // the other Persistence's writer connection: both statements run on it
+                    try await other.writeSQL.raw("BEGIN IMMEDIATE").run()
                     api = try await app.json(.post, "/api/v1/auth/logout", token: token)
                     web = try await app.form("/login", ["username": "13800000001", "password": DemoSeed.password])
-                    try await other.sql.raw("ROLLBACK").run()
+                    try await other.writeSQL.raw("ROLLBACK").run()
                 } else {
                     (api, web) = try await other.transaction { tx in
                         try await (tx as! any SQLDatabase).raw("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE").run()

@@ -90,6 +90,8 @@ public struct AppConfig: Sendable {
     public var demoMode: Bool = false
     /// Seconds between the due-case scans in `serve`; 0 turns them off (tests drive them).
     public var jobsInterval: Int = 300
+    /// Connections and the bound on waiting writes (`ONEVISIT_WRITE_QUEUE`, `ONEVISIT_DATABASE_POOL`).
+    public var persistence = PersistenceOptions()
 
     public init() {}
 
@@ -170,6 +172,13 @@ public struct AppConfig: Sendable {
         }
         if let seconds = try Self.integer(reader, "jobs.interval", setting: "ONEVISIT_JOBS_INTERVAL", in: 0...86400, problem: "须为 0–86400 秒 (seconds, 0 = off)") {
             jobsInterval = seconds
+        }
+        if let queue = try Self.integer(reader, "write.queue", setting: "ONEVISIT_WRITE_QUEUE", in: 1...100_000, problem: "须为 1–100000 的整数 (waiting writes, 1–100000)") {
+            persistence.writeQueue = queue
+        }
+        if let pool = try Self.integer(reader, "database.pool", setting: "ONEVISIT_DATABASE_POOL", in: 1...1000, problem: "须为 1–1000 的整数 (connections, 1–1000)") {
+            persistence.postgresPool = pool
+            persistence.sqliteReaders = min(pool, 64)
         }
         if let raw = reader.string(forKey: "demo") {
             guard let flag = Bool(raw.lowercased()) else {

@@ -12,7 +12,7 @@ extension Persistence {
     /// data is wrong: SQLite's SQLITE_BUSY/SQLITE_LOCKED (another connection, such as the
     /// CLI's calendar import, holds the write lock past the busy timeout), PostgreSQL lock
     /// timeouts, deadlocks and serialization failures, and no pooled connection free in
-    /// time. Nothing was committed, so the client may send the same request again; the API
+    /// time, the write queue full (`WriteQueue.Full`). Nothing was committed, so the client may send the same request again; the API
     /// answers 503 with `Retry-After` instead of 500 (see `ErrorMiddleware`).
     static func isBusy(_ error: any Error) -> Bool {
         switch error {
@@ -26,7 +26,7 @@ extension Persistence {
         case let error as PSQLError:
             guard error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
             return busySQLStates.contains(state)
-        case is ConnectionPoolTimeoutError:
+        case is ConnectionPoolTimeoutError, is WriteQueue.Full:
             return true
         default:
             return false
