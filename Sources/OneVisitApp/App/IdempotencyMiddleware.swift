@@ -1,5 +1,4 @@
 import Crypto
-import FluentKit
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -36,7 +35,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let scopeKey = Self.scope(account: context.principal?.accountID, address: context.remoteAddress, path: request.uri.path, key: key)
         let requestHash = Self.requestHash(body)
 
-        let pending: IdempotencyRecordModel
+        let pending: IdempotencyRecordRow
         switch try await persistence.claimIdempotencyKey(scope: scopeKey, requestHash: requestHash, now: clock.now) {
         case .fresh(let record):
             pending = record
@@ -57,26 +56,24 @@ struct IdempotencyMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            try? await pending.delete(on: persistence.db)
+            try? await persistence.releaseIdempotencyKey(pending)
             throw error
         }
         guard response.status.code < 500 else {
-            try? await pending.delete(on: persistence.db)
+            try? await persistence.releaseIdempotencyKey(pending)
             return response
         }
-        pending.status = Int(response.status.code)
+        let status = Int(response.status.code)
         guard !Self.holdsSecret(response) else {
             // Only the fact that it ran: the answer itself is sent once and kept nowhere.
-            try await pending.update(on: persistence.db)
+            try await persistence.storeIdempotentAnswer(pending, status: status, contentType: nil, body: nil)
             return response
         }
         let collector = CollectingWriter()
         var copy = response
         try await copy.body.write(collector)
         let bytes = collector.buffer
-        pending.contentType = response.headers[.contentType]
-        pending.body = String(buffer: bytes)
-        try await pending.update(on: persistence.db)
+        try await persistence.storeIdempotentAnswer(pending, status: status, contentType: response.headers[.contentType], body: String(buffer: bytes))
         copy.body = .init(byteBuffer: bytes)
         return copy
     }

@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import Hummingbird
 import OneVisitDomain
+import SQLKit
 
 /// The audit trail for auditors: recent records and the chain check (R6.10, R7.1.6).
 enum AuditRoutes {
@@ -33,7 +34,7 @@ enum AuditRoutes {
 
     /// The newest records, applicants' logins masked (the list is for auditors, still a list).
     static func recent(on db: any Database, limit: Int = 100) async throws -> [RecordView] {
-        try await AuditRecordModel.query(on: db).sort(\.$sequence, .descending).limit(limit).all().map { r in
+        try await AuditRecordRow.select(on: db.sql).orderBy("sequence", .descending).limit(limit).rows(AuditRecordRow.self).map { r in
             RecordView(sequence: r.sequence, occurredAt: r.occurredAt, occurredAtText: DisplayDate.second(r.occurredAt), actor: Masking.auditActor(r.actor),
                        action: r.action, objectType: r.objectType, objectID: r.objectID, address: r.address, detail: r.detail)
         }

@@ -1,4 +1,3 @@
-import FluentKit
 import Foundation
 
 /// A web form that creates something carries a one-time `submissionKey`; a second submit
@@ -10,7 +9,7 @@ struct SubmissionGuard {
 
     enum Claim {
         /// First use of the key: go ahead, then `complete` or `release`.
-        case fresh(IdempotencyRecordModel)
+        case fresh(IdempotencyRecordRow)
         /// Already done: where the first submit led.
         case done(String)
         /// The first submit is still running.
@@ -28,13 +27,11 @@ struct SubmissionGuard {
         }
     }
 
-    func complete(_ record: IdempotencyRecordModel, location: String) async throws {
-        record.status = 303
-        record.body = location
-        try await record.update(on: persistence.db)
+    func complete(_ record: IdempotencyRecordRow, location: String) async throws {
+        try await persistence.storeIdempotentAnswer(record, status: 303, contentType: nil, body: location)
     }
 
-    func release(_ record: IdempotencyRecordModel) async {
-        try? await record.delete(on: persistence.db)
+    func release(_ record: IdempotencyRecordRow) async {
+        try? await persistence.releaseIdempotencyKey(record)
     }
 }
