@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import Foundation
 import OneVisitDomain
 
@@ -18,7 +19,8 @@ extension AccountService {
     func claimCandidate(_ id: UUID, clerk: Principal, on db: any Database) async throws -> AccountModel {
         guard clerk.role == .staff(.windowClerk), let region = clerk.regionCode else { throw AppError.forbidden }
         guard let account = try await AccountModel.find(id, on: db), account.role == Role.applicant.code,
-              try await CaseModel.query(on: db).filter(\.$applicantID == id).filter(\.$regionCode == region).count() > 0
+              try await db.sql.select().column("id").from(CaseRow.table).where("applicant_id", .equal, id).where("region_code", .equal, region)
+                .limit(1).first() != nil
         else { throw Self.applicantNotFound }
         return account
     }

@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import Foundation
 import Hummingbird
 import Logging
@@ -141,8 +142,10 @@ extension AppServices {
     public func collectGarbage(olderThan age: TimeInterval) async throws -> Int {
         let db = persistence.db
         var referenced = Set(try await StoredFileModel.query(on: db).all().compactMap(\.id))
-        referenced.formUnion(try await CaseMaterialModel.query(on: db).filter(\.$fileSHA != nil).all().compactMap(\.fileSHA))
-        referenced.formUnion(try await CaseModel.query(on: db).filter(\.$resultSHA != nil).all().compactMap(\.resultSHA))
+        referenced.formUnion(try await db.sql.select().column("file_sha").from(CaseMaterialRow.table).where("file_sha", .isNot, SQLLiteral.null)
+            .all(decodingColumn: "file_sha", as: String.self))
+        referenced.formUnion(try await db.sql.select().column("result_sha").from(CaseRow.table).where("result_sha", .isNot, SQLLiteral.null)
+            .all(decodingColumn: "result_sha", as: String.self))
         return blobs.collectGarbage(referenced: referenced, olderThan: age, now: clock.now)
     }
 }

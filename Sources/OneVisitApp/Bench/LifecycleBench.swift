@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import Foundation
 import OneVisitDomain
 
@@ -30,7 +31,7 @@ public enum LifecycleBench {
             throw AppError(.notFound, code: "bench.item", title: "缺少演示事项，请先运行 onevisit seed --demo")
         }
         let definition = try CatalogService.decode(version.definition)
-        guard let applicant = try await AccountModel.query(on: db).filter(\.$loginName == "13800000001").first() else {
+        guard let applicant = try await AccountRow.select(on: db.sql).where("login_name", .equal, "13800000001").limit(1).row(AccountRow.self) else {
             throw AppError(.notFound, code: "bench.applicant", title: "缺少演示申请人")
         }
         let departments = try await DepartmentModel.query(on: db).filter(\.$regionCode == "410100").all()
@@ -38,7 +39,7 @@ public enum LifecycleBench {
             Principal(accountID: UUID(), sessionID: UUID(), role: .staff(role), displayName: "bench", loginName: "bench.\(role.rawValue)",
                       departmentID: departments.first { $0.name.hasSuffix(short) }?.id, regionCode: "410100")
         }
-        let person = Principal(accountID: applicant.id!, sessionID: UUID(), role: .applicant, displayName: applicant.displayName, loginName: applicant.loginName, departmentID: nil, regionCode: nil)
+        let person = Principal(accountID: applicant.id, sessionID: UUID(), role: .applicant, displayName: applicant.displayName, loginName: applicant.loginName, departmentID: nil, regionCode: nil)
         let clerk = staff(.windowClerk, "行政审批和政务服务管理局")
         let lead = definition.attributes.process.leadDepartment
         let head = staff(.departmentHead, lead)
@@ -63,9 +64,9 @@ public enum LifecycleBench {
                         let c = try await time("submit") {
                             try await cases_.submitOnline(.init(implementationID: version.implementationID, formData: [:], files: files, deliveryMode: .download, deliveryAddress: ""), applicant: person, address: "bench")
                         }
-                        let id = c.id!
+                        let id = c.id
                         _ = try await time("accept") { try await cases_.accept(.init(caseID: id, expectedVersion: nil, actor: clerk, address: "bench"), tolerance: false) }
-                        let tasks = try await CaseTaskModel.query(on: services.persistence.db).filter(\.$caseID == id).all()
+                        let tasks = try await CaseTaskRow.select(on: services.persistence.sql).where("case_id", .equal, id).rows(CaseTaskRow.self)
                         try await withThrowingTaskGroup(of: Double.self) { reviews in
                             for task in tasks {
                                 let reviewer = Principal(accountID: task.assigneeID ?? UUID(), sessionID: UUID(), role: .staff(.departmentReviewer), displayName: "bench", loginName: "bench.reviewer",
@@ -75,7 +76,7 @@ public enum LifecycleBench {
                                     // Both reviews race for the join; a version conflict is retried, as a client would.
                                     while true {
                                         do {
-                                            _ = try await cases_.completeTask(.init(caseID: id, expectedVersion: nil, actor: reviewer, address: "bench"), taskID: task.id!, approve: true, note: "")
+                                            _ = try await cases_.completeTask(.init(caseID: id, expectedVersion: nil, actor: reviewer, address: "bench"), taskID: task.id, approve: true, note: "")
                                             break
                                         } catch let error as AppError where error.code == "case.stale" {
                                             continue
@@ -100,12 +101,20 @@ public enum LifecycleBench {
         }
         let seconds = (ContinuousClock.now - start).inSeconds
         // Every case delivered, with exactly one event per transition.
-        let delivered = try await CaseModel.query(on: db).filter(\.$state == CaseState.delivered).count()
-        let reviews = try await CaseEventModel.query(on: db).filter(\.$action == "review").count()
-        let reviewed = try await CaseEventModel.query(on: db).filter(\.$action == "reviewed").count()
+        let delivered = try await count(CaseRow.table, "state", CaseState.delivered, on: db.sql)
+        let reviews = try await count(CaseEventRow.table, "action", "review", on: db.sql)
+        let reviewed = try await count(CaseEventRow.table, "action", "reviewed", on: db.sql)
         let lost = abs(delivered - cases) + abs(reviews - 2 * cases) + abs(reviewed - cases)
         return Report(cases: cases, clients: clients, seconds: seconds, casesPerSecond: Double(cases) / seconds,
                       steps: stepNames.map { ($0, percentile(timings[$0] ?? [], 0.5), percentile(timings[$0] ?? [], 0.99), timings[$0]?.count ?? 0) }, lostOrDoubled: lost)
+    }
+}
+
+extension LifecycleBench {
+    /// The rows of `table` whose `column` equals `value`.
+    static func count(_ table: String, _ column: String, _ value: some Encodable & Sendable, on sql: any SQLDatabase) async throws -> Int {
+        try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(table).where(column, .equal, value)
+            .first(decodingColumn: "n", as: Int.self) ?? 0
     }
 }
 

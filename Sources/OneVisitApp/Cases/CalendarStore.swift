@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import Foundation
 import OneVisitDomain
 
@@ -10,18 +11,13 @@ enum CalendarStore {
         do { _ = try WorkCalendar.fromSchedules(schedules) } catch {
             throw AppError.invalid("calendar", code: error.code, error.message)
         }
+        let sql = db.sql
         for schedule in schedules {
-            try await CalendarDayModel.query(on: db).filter(\.$year == schedule.year).delete()
-            for (kind, days) in [("holiday", schedule.holidays), ("workday", schedule.workdays)] {
-                for day in days {
-                    let row = CalendarDayModel()
-                    row.id = day
-                    row.kind = kind
-                    row.year = schedule.year
-                    row.source = schedule.source
-                    try await row.create(on: db)
-                }
+            try await sql.delete(from: CalendarDayRow.table).where("year", .equal, schedule.year).run()
+            let rows = [("holiday", schedule.holidays), ("workday", schedule.workdays)].flatMap { kind, days in
+                days.map { CalendarDayRow(day: $0, kind: kind, year: schedule.year, source: schedule.source) }
             }
+            try await CalendarDayRow.insert(rows, on: sql)
         }
     }
 }

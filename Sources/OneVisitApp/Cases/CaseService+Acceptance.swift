@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import Foundation
 import OneVisitDomain
 
@@ -6,59 +7,89 @@ extension CaseService {
     /// 受理 or 容缺受理 at the one window (R6.4, R6.5, R8.2.2, R8.2.4): the slip with the
     /// promised date, the tasks to every department at once (R8.3), and for an immediate
     /// item the decision on the spot (R6.6).
-    func accept(_ change: Change, tolerance: Bool, toleranceDays: Int = 5, deemed: Bool = false) async throws -> CaseModel {
+    func accept(_ change: Change, tolerance: Bool, toleranceDays: Int = 5, deemed: Bool = false) async throws -> CaseRow {
         guard (1...30).contains(toleranceDays) else {
             throw AppError.invalid("toleranceDays", code: "case.tolerance_days", "容缺补正期限应为 1–30 个工作日")
         }
         let now = clock.now
         let day = today
-        return try await self.change(change, .accept, tolerance ? .toleranceAccept : .accept, audit: tolerance ? "case.tolerance_accept" : "case.accept") { c, tx, step in
+        return try await self.changeCase(change, .accept, tolerance ? .toleranceAccept : .accept, audit: tolerance ? "case.tolerance_accept" : "case.accept") { c, tx, step in
             let (calendar, definition) = (step.calendar, step.definition)
             // Deemed acceptance counts from receipt (行政许可法第三十二条).
             let start = deemed || DeemedAcceptance.isDeemedAccepted(receivedOn: c.receivedOn, today: day, calendar: calendar) ? c.receivedOn : day
             c.clockStart = start
             c.acceptedAt = now
             c.acceptanceNumber = try await Self.documentNumber(.acceptance, c, on: day, on: tx).description
-            let missing = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$status == .missing).sort(\.$position).all()
+            // The missing materials are named only on a tolerance slip.
+            let missing = tolerance ? try await Self.missingMaterialNames(of: c, on: tx) : []
             if tolerance {
                 c.toleranceDeadline = calendar.addWorkdays(day, toleranceDays)
             }
             let legal = LegalClock(start: start, limit: c.promisedLimit)
             let promisedDate = legal.deadline(calendar: calendar) ?? start
             let process = definition.attributes.process
+            // 即办件: the policy decided it on the spot (R6.6); otherwise tasks go to the reviewing departments.
+            let decidedNow = step.outcome.documents.contains(.decision)
+            let reviewing = decidedNow ? [] : Self.reviewingDepartments(process)
+            let departments = try await Self.departments(lead: c.departmentID, region: c.regionCode, suffixes: reviewing.map(\.short), on: tx)
+            let issuer = departments.first { $0.id == c.departmentID }?.name ?? ""
             let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName,
-                                            issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
+                                            issuer: issuer, dateText: Self.dateText(now))
             let content = CaseNotices.acceptance(
                 header, acceptanceNumber: c.acceptanceNumber!, phone: c.applicantPhone,
                 promise: CaseNotices.promise(immediate: definition.terms.immediate, limit: c.promisedLimit, due: promisedDate),
                 intermediaries: process.intermediaryServices.map { CaseNotices.intermediary(name: $0.name, limitDays: $0.limitDays) },
                 specialProcedures: process.specialProcedures.map { CaseNotices.specialProcedure(name: $0.kind.chineseName, days: $0.days) },
-                tolerance: tolerance ? .init(deadline: c.toleranceDeadline!, missing: missing.map(\.name)) : nil, deemed: deemed)
+                tolerance: tolerance ? .init(deadline: c.toleranceDeadline!, missing: missing) : nil, deemed: deemed)
             try await self.document(c, kind: .acceptanceSlip, content: content, at: now, on: tx)
-            try await self.event(c, tolerance ? "toleranceAccept" : "accept", deemed ? "逾期未告知，依法视为受理" : (tolerance ? "容缺受理" : "已受理"),
-                                 note: "受理编号 \(c.acceptanceNumber!)", actor: change.actor.auditName, at: now, on: tx)
-            if step.outcome.documents.contains(.decision) {
-                // 即办件: the policy decided it on the spot (R6.6).
-                try await self.issueResult(c, definition: definition, approver: change.actor, at: now, on: tx)
-                try await self.event(c, "approve", "即办件当场办结", actor: change.actor.auditName, at: now, on: tx)
+            var events = [self.eventRow(c, tolerance ? "toleranceAccept" : "accept", deemed ? "逾期未告知，依法视为受理" : (tolerance ? "容缺受理" : "已受理"),
+                                        note: "受理编号 \(c.acceptanceNumber!)", actor: change.actor.auditName, at: now)]
+            if decidedNow {
+                try await self.issueResult(&c, definition: definition, issuer: issuer, approver: change.actor, at: now, on: tx)
+                events.append(self.eventRow(c, "approve", "即办件当场办结", actor: change.actor.auditName, at: now))
             } else {
-                try await self.createTasks(c, definition: definition, at: now, on: tx)
-                try await self.event(c, "transfer", "已推送承办部门并联审查", actor: "system", at: now, on: tx)
+                try await self.createTasks(c, reviewing: reviewing, departments: departments, at: now, on: tx)
+                events.append(self.eventRow(c, "transfer", "已推送承办部门并联审查", actor: "system", at: now))
             }
-            return c
+            try await CaseEventRow.insert(events, on: tx.sql)
         }
     }
 
-    static func departmentName(_ c: CaseModel, on tx: any Database) async throws -> String {
+    /// The names of the case's missing materials, in order.
+    static func missingMaterialNames(of c: CaseRow, on tx: any Database) async throws -> [String] {
+        try await tx.sql.select().column("name").from(CaseMaterialRow.table)
+            .where("case_id", .equal, c.id).where("status", .equal, MaterialStatus.missing).orderBy("position")
+            .all(decodingColumn: "name", as: String.self)
+    }
+
+    static func departmentName(_ c: CaseRow, on tx: any Database) async throws -> String {
         try await DepartmentModel.find(c.departmentID, on: tx)?.name ?? ""
     }
 
-    /// One task per reviewing department, at once (R8.3), to the A holder of the
-    /// department's post, or the B holder when A is away (R6.9).
-    func createTasks(_ c: CaseModel, definition: ItemDefinition, at now: Date, on tx: any Database) async throws {
-        let process = definition.attributes.process
-        // Steps in a parallel group are reviewed at the same time, one task per department;
-        // an item without parallel steps is reviewed by its lead department alone.
+    /// The lead department and the region's departments whose names end in `suffixes`, in one read.
+    static func departments(lead: UUID, region: String, suffixes: [String], on tx: any Database) async throws -> [DepartmentModel] {
+        try await DepartmentModel.query(on: tx).group(.or) { either in
+            either.filter(\.$id == lead)
+            if !suffixes.isEmpty {
+                either.group(.and) { inRegion in
+                    inRegion.filter(\.$regionCode == region).group(.or) { named in
+                        for suffix in suffixes { named.filter(\.$name, .contains(inverse: false, .suffix), suffix) }
+                    }
+                }
+            }
+        }.all()
+    }
+
+    /// A department that reviews the case, by the short name the guide gives it.
+    struct ReviewingDepartment: Sendable {
+        var short: String
+        var step: String
+        var isLead: Bool
+    }
+
+    /// Steps in a parallel group are reviewed at the same time, one task per department;
+    /// an item without parallel steps is reviewed by its lead department alone.
+    static func reviewingDepartments(_ process: ItemProcess) -> [ReviewingDepartment] {
         var names: [(String, String)] = []
         for step in process.steps where step.parallelGroup != nil {
             for department in step.departments where !names.contains(where: { $0.0 == department }) {
@@ -69,36 +100,54 @@ extension CaseService {
             let step = process.steps.first { $0.departments.contains(process.leadDepartment) && $0 != process.steps.first }?.name ?? "审查"
             names = [(process.leadDepartment, step)]
         }
-        let departments = try await DepartmentModel.query(on: tx).filter(\.$regionCode == c.regionCode).all()
-        for (short, step) in names {
-            guard let department = departments.first(where: { $0.name.hasSuffix(short) }) else { continue }
-            let task = CaseTaskModel()
-            task.id = random.uuid()
-            task.caseID = c.id!
-            task.departmentID = department.id!
-            task.departmentName = department.name
-            task.isLead = short == process.leadDepartment
-            task.stepName = step
-            task.state = .pending
-            task.assigneeID = try await Self.assignee(for: department.id!, at: now, on: tx)
-            task.version = 1
-            try await task.create(on: tx)
-        }
-        if try await CaseTaskModel.query(on: tx).filter(\.$caseID == c.id!).count() == 0 {
-            throw AppError(.conflict, code: "case.no_department", title: "未找到本级承办部门，无法转办，请联系目录管理员")
-        }
+        return names.map { ReviewingDepartment(short: $0.0, step: $0.1, isLead: $0.0 == process.leadDepartment) }
     }
 
-    static func assignee(for departmentID: UUID, at now: Date, on tx: any Database) async throws -> UUID? {
-        guard let post = try await PostModel.query(on: tx).filter(\.$departmentID == departmentID).first() else { return nil }
-        let holders = [post.holderAID, post.holderBID].compactMap { $0 }
-        for id in holders {
-            if let account = try await AccountModel.find(id, on: tx), account.role == StaffRole.departmentReviewer.rawValue || account.role == StaffRole.departmentHead.rawValue {
+    /// One task per reviewing department, at once (R8.3), to the A holder of the
+    /// department's post, or the B holder when A is away (R6.9); written in one statement.
+    func createTasks(_ c: CaseRow, reviewing: [ReviewingDepartment], departments: [DepartmentModel], at now: Date, on tx: any Database) async throws {
+        let inRegion = departments.filter { $0.regionCode == c.regionCode }
+        let chosen = reviewing.compactMap { named in inRegion.first { $0.name.hasSuffix(named.short) }.map { (named, $0) } }
+        let assignees = try await Self.assignees(for: chosen.map { $0.1.id! }, at: now, on: tx)
+        let tasks = chosen.map { named, department in
+            CaseTaskRow(id: random.uuid(), caseID: c.id, departmentID: department.id!, departmentName: department.name, isLead: named.isLead,
+                        stepName: named.step, state: .pending, assigneeID: assignees[department.id!], handlerID: nil, opinion: nil, note: nil,
+                        completedAt: nil, version: 1)
+        }
+        // A case is accepted once, so it had no tasks before these.
+        guard !tasks.isEmpty else {
+            throw AppError(.conflict, code: "case.no_department", title: "未找到本级承办部门，无法转办，请联系目录管理员")
+        }
+        try await CaseTaskRow.insert(tasks, on: tx.sql)
+    }
+
+    /// Each department's assignee: the first holder of its post who reviews or heads and is not away.
+    static func assignees(for departmentIDs: [UUID], at now: Date, on tx: any Database) async throws -> [UUID: UUID] {
+        guard !departmentIDs.isEmpty else { return [:] }
+        var posts: [UUID: PostModel] = [:]
+        for post in try await PostModel.query(on: tx).filter(\.$departmentID ~~ departmentIDs).all() {
+            if let department = post.departmentID, posts[department] == nil { posts[department] = post }
+        }
+        let holderIDs = posts.values.flatMap { [$0.holderAID, $0.holderBID].compactMap { $0 } }
+        guard !holderIDs.isEmpty else { return [:] }
+        struct Holder: Decodable {
+            var id: UUID
+            var role: String
+            var absentUntil: Date?
+            enum CodingKeys: String, CodingKey { case id, role, absentUntil = "absent_until" }
+        }
+        let rows = try await tx.sql.select().columns("id", "role", "absent_until").from(AccountRow.table).where("id", .in, holderIDs).all(decoding: Holder.self)
+        let accounts = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var assignees: [UUID: UUID] = [:]
+        for (department, post) in posts {
+            for id in [post.holderAID, post.holderBID].compactMap({ $0 }) {
+                guard let account = accounts[id], account.role == StaffRole.departmentReviewer.rawValue || account.role == StaffRole.departmentHead.rawValue else { continue }
                 if let away = account.absentUntil, away > now { continue }
-                return id
+                assignees[department] = id
+                break
             }
         }
-        return nil
+        return assignees
     }
 
     struct NoticeItem: Sendable, Codable {
@@ -110,7 +159,7 @@ extension CaseService {
     /// only repeat what the first asked for, unless a supervisor overrides with a reason,
     /// which is recorded as a violation. No notice after the fifth working day: the case
     /// then counts as accepted (行政许可法第三十二条).
-    func issueNotice(_ change: Change, items: [NoticeItem], overrideReason: String?) async throws -> CaseModel {
+    func issueNotice(_ change: Change, items: [NoticeItem], overrideReason: String?) async throws -> CaseRow {
         let isSupervisor = change.actor.role == .staff(.supervisor)
         let items = items.filter { !$0.material.isEmpty }
         guard !items.isEmpty else { throw AppError.invalid("items", code: "case.notice_empty", "请至少列出一项需补正的材料及补正方式") }
@@ -119,29 +168,23 @@ extension CaseService {
         }
         let now = clock.now
         let day = today
-        return try await self.change(change, .issueNotice, audit: "case.notice") { c, tx, step in
-            let earlier = try await CaseDocumentModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$kind == .oneTimeNotice).all()
-                .compactMap { CaseDocumentContent.decode($0.content)?.items.map { $0.components(separatedBy: "：").first ?? $0 } }
+        return try await self.changeCase(change, .issueNotice, audit: "case.notice") { c, tx, step in
+            let earlier = try await tx.sql.select().column("content").from(CaseDocumentRow.table)
+                .where("case_id", .equal, c.id).where("kind", .equal, CaseDocumentKind.oneTimeNotice)
+                .all(decodingColumn: "content", as: String.self)
+                .compactMap { CaseDocumentContent.decode($0)?.items.map { $0.components(separatedBy: "：").first ?? $0 } }
             let new = OneTimeNoticeRule.newItems(requested: items.map(\.material), earlier: earlier)
             if !new.isEmpty {
                 guard isSupervisor, let reason = overrideReason, reason.trimmingCharacters(in: .whitespaces).count >= 4 else {
                     throw AppError(.conflict, code: "case.notice_not_one_time", title: "一次性告知后不得再要求新的材料：\(new.joined(separator: "、"))；确需补充的，须由监察人员说明理由后办理")
                 }
-                let violation = ViolationModel()
-                violation.id = self.random.uuid()
-                violation.caseID = c.id!
-                violation.kind = "secondNotice"
-                violation.reason = "再次告知新增：\(new.joined(separator: "、"))。理由：\(reason)"
-                violation.actor = change.actor.auditName
-                violation.at = now
-                try await violation.create(on: tx)
+                try await ViolationRow(id: self.random.uuid(), caseID: c.id, kind: "secondNotice", reason: "再次告知新增：\(new.joined(separator: "、"))。理由：\(reason)",
+                                       actor: change.actor.auditName, at: now).insert(on: tx.sql)
             }
-            for item in items {
-                if let m = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$name == item.material).first(), m.status != .platform {
-                    m.status = .missing
-                    try await m.update(on: tx)
-                }
-            }
+            // Material names are unique within a guide (CatalogRules): one statement for all.
+            try await tx.sql.update(CaseMaterialRow.table).set("status", to: MaterialStatus.missing)
+                .where("case_id", .equal, c.id).where("name", .in, items.map(\.material)).where("status", .notEqual, MaterialStatus.platform)
+                .run()
             let number = try await Self.documentNumber(.notice, c, on: day, on: tx)
             let attributes = step.definition.attributes
             let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName,
@@ -153,33 +196,35 @@ extension CaseService {
                 fees: attributes.fees.map { ($0.name, $0.standard) })
             try await self.document(c, kind: .oneTimeNotice, content: content, at: now, on: tx)
             try await self.event(c, "notice", "一次性告知补正", note: items.map(\.material).joined(separator: "、"), actor: change.actor.auditName, at: now, on: tx)
-            return c
         }
     }
 
     /// 不予受理 with reasons and the applicant's rights.
-    func refuse(_ change: Change, reason: String) async throws -> CaseModel {
+    func refuse(_ change: Change, reason: String) async throws -> CaseRow {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard reason.count >= 4 else { throw AppError.invalid("reason", code: "case.reason_required", "请写明不予受理的理由") }
         let now = clock.now
         let day = today
-        return try await self.change(change, .refuse, audit: "case.refuse") { c, tx, _ in
+        return try await self.changeCase(change, .refuse, audit: "case.refuse") { c, tx, _ in
             let number = try await Self.documentNumber(.refusal, c, on: day, on: tx)
+            let department = try await DepartmentModel.find(c.departmentID, on: tx)
             let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName,
-                                            issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
-            let content = CaseNotices.nonAcceptance(header, number: number.description, reason: reason, rights: try await Self.rights(c, on: tx))
+                                            issuer: department?.name ?? "", dateText: Self.dateText(now))
+            let content = CaseNotices.nonAcceptance(header, number: number.description, reason: reason, rights: try await Self.rights(c, department: department, on: tx))
             try await self.document(c, kind: .nonAcceptance, content: content, at: now, on: tx)
             try await self.event(c, "refuse", "不予受理", note: reason, actor: change.actor.auditName, at: now, on: tx)
-            return c
         }
     }
 
-    /// The rights text naming this region's government and the department one level up.
-    static func rights(_ c: CaseModel, on tx: any Database) async throws -> String {
-        let region = try await RegionModel.find(c.regionCode, on: tx)
-        let department = try await DepartmentModel.find(c.departmentID, on: tx)
+    /// The rights text naming this region's government and the department one level up
+    /// (`department`: the case's, read by the caller for the document's issuer).
+    static func rights(_ c: CaseRow, department: DepartmentModel?, on tx: any Database) async throws -> String {
+        let parentCode = RegionCode(c.regionCode)?.parent?.value
+        let codes = [c.regionCode] + (parentCode.map { [$0] } ?? [])
+        let regions = try await RegionModel.query(on: tx).filter(\.$id ~~ codes).all()
+        let region = regions.first { $0.id == c.regionCode }
         var bodies = ["\(region?.name ?? "")人民政府"]
-        if let parentCode = RegionCode(c.regionCode)?.parent?.value, let parent = try await RegionModel.find(parentCode, on: tx), let department {
+        if let parentCode, let parent = regions.first(where: { $0.id == parentCode }), let department {
             let short = department.name.hasPrefix(region?.name ?? "\u{0}") ? String(department.name.dropFirst(region!.name.count)) : department.name
             bodies.append(parent.name + short)
         }
@@ -187,26 +232,34 @@ extension CaseService {
     }
 
     /// Corrections handed in after a one-time notice: the case is received again (R8.2.3).
-    func resubmit(_ change: Change, files: [Int: MultipartForm.File]) async throws -> CaseModel {
+    func resubmit(_ change: Change, files: [Int: MultipartForm.File]) async throws -> CaseRow {
         try await authorize(.resubmit, change)
         let stored = try store(files)
         let now = clock.now
-        return try await self.change(change, .resubmit, audit: "case.resubmit") { c, tx, _ in
-            let materials = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).all()
-            for m in materials where m.status == .missing {
+        return try await self.changeCase(change, .resubmit, audit: "case.resubmit") { c, tx, _ in
+            let missing = try await CaseMaterialRow.select(on: tx.sql).where("case_id", .equal, c.id).where("status", .equal, MaterialStatus.missing)
+                .rows(CaseMaterialRow.self)
+            for var m in missing {
                 if let file = stored[m.position] {
                     m.status = .provided
-                    try await file.attach(to: m, at: now, on: tx)
-                    try await m.update(on: tx)
+                    try await file.attach(to: &m, at: now, on: tx)
+                    try await Self.update(m, on: tx)
                 } else if change.actor.role == .staff(.windowClerk) {
                     m.status = .provided
                     m.source = Self.paperAtWindow
-                    try await m.update(on: tx)
+                    try await Self.update(m, on: tx)
                 }
             }
             try await self.event(c, "resubmit", "已补正材料，重新提交", actor: change.actor.auditName, at: now, on: tx)
-            return c
         }
+    }
+
+    /// Writes what a step may change of a material: its status, file and source.
+    static func update(_ m: CaseMaterialRow, on tx: any Database) async throws {
+        try await tx.sql.update(CaseMaterialRow.table)
+            .set("status", to: m.status).set("file_sha", to: m.fileSHA).set("file_name", to: m.fileName)
+            .set("media_type", to: m.mediaType).set("size", to: m.size).set("source", to: m.source)
+            .where("id", .equal, m.id).run()
     }
 
     /// Who acts when the law changes a case by itself (no account, no session): a fixed id, so
@@ -216,19 +269,20 @@ extension CaseService {
     /// Tolerated materials not supplied by their deadline stop the clock until they come (R6.5:
     /// "what happens when the deadline passes"); supplying them starts it again.
     public func applyToleranceDeadlines(address: String) async throws -> Int {
-        let db = persistence.db
+        let db = persistence.sql
         let day = today
         let system = Principal(accountID: Self.lawID, sessionID: Self.lawID, role: .staff(.departmentHead), displayName: "系统", loginName: "system", departmentID: nil, regionCode: nil)
         var count = 0
-        for c in try await CaseModel.query(on: db).filter(\.$toleranceDeadline != nil).filter(\.$state ~~ CasePolicy.runningStates).all() {
+        let due = try await CaseRow.select(on: db).where("tolerance_deadline", .isNot, SQLLiteral.null).where("state", .in, CasePolicy.runningStates)
+            .rows(CaseRow.self)
+        for c in due {
             guard let deadline = c.toleranceDeadline, day > deadline, clock(for: c)?.isSuspended == false else { continue }
             do {
-                _ = try await lawfulChange(Change(caseID: c.id!, expectedVersion: c.version, actor: system, address: address), audit: "case.tolerance_overdue") { c, tx, _ in
+                _ = try await lawfulChange(Change(caseID: c.id, expectedVersion: c.version, actor: system, address: address), audit: "case.tolerance_overdue") { c, tx, _ in
                     var suspensions = Self.suspensions(c)
                     do throws(CaseError) { try SuspensionBook.open(&suspensions, from: deadline.nextDay, reason: SuspensionBook.overdueSupplement) } catch { throw Self.conflict(error) }
-                    Self.setSuspensions(c, suspensions)
+                    Self.setSuspensions(&c, suspensions)
                     try await self.event(c, "suspend", "容缺材料逾期未补交，暂停计时", note: "补齐后恢复计时", actor: "system", at: self.clock.now, on: tx)
-                    return c
                 }
                 count += 1
             } catch let error as AppError where error.status == .conflict {
@@ -243,16 +297,18 @@ extension CaseService {
     public func applyDeemedAcceptance(address: String) async throws -> Int {
         let db = persistence.db
         let calendar = try await self.calendar(on: db)
-        let waiting = try await CaseModel.query(on: db).filter(\.$state == CasePolicy.awaitingAcceptance).all()
+        let waiting = try await CaseRow.select(on: db.sql).where("state", .equal, CasePolicy.awaitingAcceptance).rows(CaseRow.self)
         var count = 0
         for c in waiting where DeemedAcceptance.isDeemedAccepted(receivedOn: c.receivedOn, today: today, calendar: calendar) {
-            let missing = try await CaseMaterialModel.query(on: db).filter(\.$caseID == c.id!).filter(\.$status == .missing).all()
-            let onlySecondary = missing.allSatisfy { $0.importance == .secondary }
+            let missing = try await db.sql.select().column("importance").from(CaseMaterialRow.table)
+                .where("case_id", .equal, c.id).where("status", .equal, MaterialStatus.missing)
+                .all(decodingColumn: "importance", as: MaterialRequirement.Importance.self)
+            let onlySecondary = missing.allSatisfy { $0 == .secondary }
             guard missing.isEmpty || onlySecondary else { continue }
             // The law accepts the case, in its own region: the system acts as that region's window.
             let system = Principal(accountID: Self.lawID, sessionID: Self.lawID, role: .staff(.windowClerk), displayName: "系统", loginName: "system", departmentID: nil, regionCode: c.regionCode)
             do {
-                _ = try await accept(Change(caseID: c.id!, expectedVersion: c.version, actor: system, address: address), tolerance: !missing.isEmpty, deemed: true)
+                _ = try await accept(Change(caseID: c.id, expectedVersion: c.version, actor: system, address: address), tolerance: !missing.isEmpty, deemed: true)
                 count += 1
             } catch let error as AppError where error.status == .conflict {
                 continue

@@ -1,43 +1,47 @@
 import FluentKit
+import SQLKit
 import Foundation
 import OneVisitDomain
 
 extension CaseService {
     /// The head of the lead department decides (R8.5): approve → decision and result
     /// document (R8.5.3); reject → reasons and rights (R8.5.5); report up (R8.5.4).
-    func decide(_ change: Change, decision: CaseDecision, reason: String) async throws -> CaseModel {
+    func decide(_ change: Change, decision: CaseDecision, reason: String) async throws -> CaseRow {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         if decision != .approve, reason.count < 4 { throw AppError.invalid("reason", code: "decision.reason_required", "不予许可或上报的，请写明理由") }
         let now = clock.now
         let day = today
-        return try await self.change(change, .decide, decision.action, audit: "case.\(decision.rawValue)") { c, tx, step in
+        return try await self.changeCase(change, .decide, decision.action, audit: "case.\(decision.rawValue)") { c, tx, step in
             let definition = step.definition
             switch decision {
             case .approve:
-                try await self.issueResult(c, definition: definition, approver: change.actor, at: now, on: tx)
-                try await self.event(c, "approve", "准予", note: reason, actor: change.actor.auditName, at: now, on: tx)
+                let issuer = try await Self.departmentName(c, on: tx)
+                try await self.issueResult(&c, definition: definition, issuer: issuer, approver: change.actor, at: now, on: tx)
+                var events = [self.eventRow(c, "approve", "准予", note: reason, actor: change.actor.auditName, at: now)]
                 if definition.attributes.process.publiciseResult {
-                    try await self.event(c, "publicise", "办理结果已依法公示", actor: "system", at: now, on: tx)
+                    events.append(self.eventRow(c, "publicise", "办理结果已依法公示", actor: "system", at: now))
                 }
+                try await CaseEventRow.insert(events, on: tx.sql)
             case .reject:
                 let number = try await Self.documentNumber(.decision, c, on: day, on: tx)
+                let department = try await DepartmentModel.find(c.departmentID, on: tx)
                 let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName,
-                                                issuer: try await Self.departmentName(c, on: tx), dateText: Self.dateText(now))
-                let content = CaseNotices.rejection(header, number: number.description, acceptanceNumber: c.acceptanceNumber ?? "", reason: reason, rights: try await Self.rights(c, on: tx))
+                                                issuer: department?.name ?? "", dateText: Self.dateText(now))
+                let content = CaseNotices.rejection(header, number: number.description, acceptanceNumber: c.acceptanceNumber ?? "", reason: reason,
+                                                    rights: try await Self.rights(c, department: department, on: tx))
                 try await self.document(c, kind: .decision, content: content, at: now, on: tx)
                 try await self.event(c, "reject", "不予许可", note: reason, actor: change.actor.auditName, at: now, on: tx)
             case .reportUp:
                 try await self.event(c, "reportUp", "已报上级机关决定", note: reason, actor: change.actor.auditName, at: now, on: tx)
             }
-            return c
         }
     }
 
-    /// The approval decision, the result document as PDF, and the payment order when fees are due.
-    func issueResult(_ c: CaseModel, definition: ItemDefinition, approver: Principal, at now: Date, on tx: any Database) async throws {
+    /// The approval decision, the result document as PDF, and the payment order when fees are
+    /// due; `issuer`: the name of the case's department, which the caller has read.
+    func issueResult(_ c: inout CaseRow, definition: ItemDefinition, issuer department: String, approver: Principal, at now: Date, on tx: any Database) async throws {
         let day = CalendarDate(date: now, timeZone: Self.chinaTime)
         let number = try await Self.documentNumber(.decision, c, on: day, on: tx).description
-        let department = try await Self.departmentName(c, on: tx)
         let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName, issuer: department, dateText: Self.dateText(now))
         let content = CaseNotices.approval(header, number: number, acceptanceNumber: c.acceptanceNumber ?? "", decidedOn: day, feeFen: c.feeFen, deliveryName: c.deliveryMode.chineseName)
         try await self.document(c, kind: .decision, content: content, at: now, on: tx)
@@ -49,29 +53,25 @@ extension CaseService {
         c.resultSHA = try blobs.write(pdf)
         try await StoredFileModel.record(sha256: c.resultSHA!, mediaType: "application/pdf", size: pdf.count, at: now, on: tx)
         if c.feeFen > 0 {
-            let payment = PaymentModel()
-            payment.id = random.uuid()
-            payment.caseID = c.id!
+            let id = random.uuid()
             // Not derivable from the case number: a callback cannot be aimed at a case by guessing.
             var generator = random.generator
-            payment.orderNumber = PaymentOrder.newNumber(using: &generator)
-            payment.amountFen = c.feeFen
-            payment.state = .pending
-            try await payment.create(on: tx)
+            let payment = PaymentRow(id: id, caseID: c.id, orderNumber: PaymentOrder.newNumber(using: &generator), amountFen: c.feeFen, state: .pending,
+                                     channel: nil, transactionID: nil, paidAt: nil)
+            try await payment.insert(on: tx.sql)
         }
     }
 
     /// 延期 with the head's approval and a reason told to the applicant (行政许可法第四十二条: up to 10 days).
-    func extend(_ change: Change, days: Int, reason: String) async throws -> CaseModel {
+    func extend(_ change: Change, days: Int, reason: String) async throws -> CaseRow {
         guard (1...10).contains(days) else { throw AppError.invalid("days", code: "extension.days", "延长期限为 1–10 个工作日") }
         let reason = reason.trimmingCharacters(in: .whitespaces)
         guard reason.count >= 4 else { throw AppError.invalid("reason", code: "extension.reason_required", "请写明延期理由，理由将告知申请人") }
         let now = clock.now
-        return try await self.change(change, .extend, audit: "case.extend") { c, tx, _ in
+        return try await self.changeCase(change, .extend, audit: "case.extend") { c, tx, _ in
             guard c.extensionDays + days <= CasePolicy.maxExtensionDays else { throw AppError(.conflict, code: "extension.exceeded", title: "延期合计不能超过 10 个工作日") }
             c.extensionDays += days
             try await self.event(c, "extend", "经负责人批准延长 \(days) 个工作日", note: reason, actor: change.actor.auditName, at: now, on: tx)
-            return c
         }
     }
 
@@ -88,18 +88,19 @@ extension CaseService {
         }
         let now = clock.now
         return try await persistence.transaction { tx in
-            guard let payment = try await PaymentModel.query(on: tx).filter(\.$orderNumber == orderNumber).first() else {
+            guard let payment = try await PaymentRow.select(on: tx.sql).where("order_number", .equal, orderNumber).limit(1).row(PaymentRow.self) else {
                 throw AppError(.notFound, code: "payment.not_found", title: "支付单不存在")
             }
             guard payment.amountFen == amountFen else { throw AppError.invalid("amountFen", code: "payment.amount", "支付金额与支付单不符") }
             if payment.state == .paid { return false }
-            payment.state = .paid
-            payment.channel = .online
-            payment.transactionID = transactionID
-            payment.paidAt = now
-            try await payment.update(on: tx)
-            if let c = try await CaseModel.find(payment.caseID, on: tx) {
-                try await self.event(c, "pay", "已在线缴费 \(FeeAmount.text(fen: amountFen))", note: "交易号 \(transactionID)", actor: "gateway", at: now, on: tx)
+            try await tx.sql.update(PaymentRow.table)
+                .set("state", to: PaymentState.paid).set("channel", to: PaymentChannel.online).set("transaction_id", to: transactionID).set("paid_at", to: now)
+                .where("id", .equal, payment.id).run()
+            // The event records the case's state as it is: only that column is read.
+            if let state = try await tx.sql.select().column("state").from(CaseRow.table).where("id", .equal, payment.caseID)
+                .first(decodingColumn: "state", as: CaseState.self) {
+                try await CaseEventRow(id: self.random.uuid(), caseID: payment.caseID, at: now, actor: "gateway", action: "pay",
+                                       title: "已在线缴费 \(FeeAmount.text(fen: amountFen))", note: "交易号 \(transactionID)", stateAfter: state).insert(on: tx.sql)
             }
             try await AuditLog.append(.init(actor: "gateway", action: "payment.paid", objectType: "payment", objectID: orderNumber, address: address, detail: transactionID), at: now, on: tx)
             return true
@@ -107,18 +108,18 @@ extension CaseService {
     }
 
     /// Payment at the window.
-    func payAtWindow(_ change: Change) async throws -> CaseModel {
+    func payAtWindow(_ change: Change) async throws -> CaseRow {
         let now = clock.now
-        return try await self.change(change, .payAtWindow, audit: "payment.window") { c, tx, _ in
-            guard let payment = try await PaymentModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$state == .pending).first() else {
+        return try await self.changeCase(change, .payAtWindow, audit: "payment.window") { c, tx, _ in
+            guard let payment = try await PaymentRow.select(on: tx.sql).where("case_id", .equal, c.id).where("state", .equal, PaymentState.pending)
+                .limit(1).row(PaymentRow.self)
+            else {
                 throw AppError(.conflict, code: "payment.none_due", title: "该办件没有待缴费用")
             }
-            payment.state = .paid
-            payment.channel = .window
-            payment.paidAt = now
-            try await payment.update(on: tx)
+            try await tx.sql.update(PaymentRow.table)
+                .set("state", to: PaymentState.paid).set("channel", to: PaymentChannel.window).set("paid_at", to: now)
+                .where("id", .equal, payment.id).run()
             try await self.event(c, "pay", "已在窗口缴费 \(FeeAmount.text(fen: payment.amountFen))", actor: change.actor.auditName, at: now, on: tx)
-            return c
         }
     }
 
@@ -131,9 +132,9 @@ extension CaseService {
         var trackingNumber: String = ""
     }
 
-    func deliver(_ change: Change, _ delivery: Delivery) async throws -> CaseModel {
+    func deliver(_ change: Change, _ delivery: Delivery) async throws -> CaseRow {
         let now = clock.now
-        return try await self.change(change, .deliver(delivery.mode), audit: "case.deliver") { c, tx, _ in
+        return try await self.changeCase(change, .deliver(delivery.mode), audit: "case.deliver") { c, tx, _ in
             switch delivery.mode {
             case .pickup:
                 guard HolderCheck.matchesIDNumber(delivery.collectorIDLast4, idNumber: c.applicantIDNumber) else {
@@ -150,17 +151,17 @@ extension CaseService {
             case .download:
                 try await self.event(c, "deliver", "申请人已下载办理结果", actor: change.actor.auditName, at: now, on: tx)
             }
-            return c
         }
     }
 
     /// 网上下载 (R8.7, R7.4.1 a): the applicant's download of the result delivers it, the
     /// first time (a POST); later downloads serve the file without a change. The result's
     /// bytes and the case as delivered.
-    func downloadResult(_ change: Change) async throws -> (CaseModel, Data) {
-        guard let c = try await CaseModel.find(change.caseID, on: persistence.db) else { throw Self.caseNotFound }
-        try await Self.authorize(.download, change.actor, c, on: persistence.db)
-        let delivered: CaseModel
+    func downloadResult(_ change: Change) async throws -> (CaseRow, Data) {
+        let db = persistence.db
+        guard let c = try await CaseRow.find(change.caseID, on: db.sql) else { throw Self.caseNotFound }
+        try await Self.authorize(.download, change.actor, c, on: db)
+        let delivered: CaseRow
         if c.state == CasePolicy.deliveredState {
             delivered = c
         } else {
@@ -171,7 +172,7 @@ extension CaseService {
     }
 
     /// The result file of a case whose result has been delivered (GET: no change).
-    func deliveredResult(_ c: CaseModel) throws -> Data {
+    func deliveredResult(_ c: CaseRow) throws -> Data {
         guard c.state == CasePolicy.deliveredState else {
             throw AppError(.conflict, code: "result.not_delivered", title: "办理结果尚未送达：选择网上下载的，请在办件页点击“下载结果”；选择窗口领取或邮寄的，以送达的结果为准")
         }

@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import Foundation
 import HummingbirdBcrypt
 import OneVisitDomain
@@ -22,7 +23,7 @@ extension CaseService {
         var legalRepresentative: String?
     }
 
-    static func knownApplicant(_ account: AccountModel) -> KnownApplicant {
+    static func knownApplicant(_ account: AccountRow) -> KnownApplicant {
         KnownApplicant(name: account.displayName, idNumber: account.idNumber, creditCode: account.creditCode,
                        phone: account.phone ?? account.loginName, legalRepresentative: account.legalRepresentative)
     }
@@ -42,20 +43,20 @@ extension CaseService {
     /// An online application (R7.3): materials the platform obtains itself are not asked
     /// for (R8.1.2); uploads are checked by content and stored by hash; the electronic
     /// receipt gives the case number and what happens next (R7.3.2).
-    func submitOnline(_ application: Application, applicant: Principal, address: String) async throws -> CaseModel {
+    func submitOnline(_ application: Application, applicant: Principal, address: String) async throws -> CaseRow {
         guard applicant.role == .applicant else { throw AppError.forbidden }
         let stored = try store(application.files)
         let now = clock.now
         let day = today
         return try await persistence.transaction { tx in
-            guard let account = try await AccountModel.find(applicant.accountID, on: tx) else { throw AppError.unauthenticated }
-            let (version, definition) = try await self.publishedGuide(application.implementationID, on: tx)
+            guard let account = try await AccountRow.find(applicant.accountID, on: tx.sql) else { throw AppError.unauthenticated }
+            let (guide, definition) = try await self.publishedGuide(application.implementationID, on: tx)
             try Self.checkDelivery(application.deliveryMode, address: application.deliveryAddress, definition: definition)
-            let c = try await self.newCase(version: version, definition: definition, account: account, channel: .online, form: application.formData,
+            let c = try await self.newCase(guide, account: account, channel: .online, form: application.formData,
                                            deliveryMode: application.deliveryMode, deliveryAddress: application.deliveryAddress, now: now, day: day, on: tx)
-            try await self.addMaterials(c, definition: definition, provided: stored, now: now, on: tx)
+            let materials = try await self.addMaterials(c, definition: definition, provided: stored, now: now, on: tx)
             try await self.event(c, "submit", "网上申请已提交", note: "渠道：网上申请", actor: applicant.auditName, at: now, on: tx)
-            try await self.receipt(c, definition: definition, at: now, on: tx)
+            try await self.receipt(c, materials: materials, definition: definition, at: now, on: tx)
             try await AuditLog.append(.init(actor: applicant.auditName, action: "case.submit", objectType: "case", objectID: c.number, address: address, detail: "online"), at: now, on: tx)
             return c
         }
@@ -76,7 +77,7 @@ extension CaseService {
     /// A walk-in, letter, fax or e-mail application registered by a clerk (R8.2.1, R8.2.5):
     /// the case goes on the applicant's account, found by ID number or opened for them, so
     /// they never enter it again online. A walk-in is a visit (R3.8).
-    func registerAtWindow(_ application: WindowApplication, clerk: Principal, address: String) async throws -> CaseModel {
+    func registerAtWindow(_ application: WindowApplication, clerk: Principal, address: String) async throws -> CaseRow {
         guard let channel = CaseChannel(rawValue: application.channel), CaseChannel.window.contains(channel) else {
             throw AppError.invalid("channel", code: "case.channel", "收件渠道应为现场、信函、传真或电子邮件")
         }
@@ -90,16 +91,16 @@ extension CaseService {
         let now = clock.now
         let day = today
         return try await persistence.transaction { tx in
-            let (version, definition) = try await self.publishedGuide(application.implementationID, on: tx)
+            let (guide, definition) = try await self.publishedGuide(application.implementationID, on: tx)
             // Only at an implementation of the clerk's own region (or below it).
             do {
-                try CasePolicy.check(.register, by: clerk.caseActor, on: CaseScope(regionCode: version.regionCode, applicantID: nil, leadDepartmentID: nil))
+                try CasePolicy.check(.register, by: clerk.caseActor, on: CaseScope(regionCode: guide.regionCode, applicantID: nil, leadDepartmentID: nil))
             } catch let error as CaseAccessDenial {
                 throw AppError(.forbidden, code: error.code, title: error.message)
             }
             try Self.checkDelivery(application.deliveryMode, address: application.deliveryAddress, definition: definition)
-            let account: AccountModel
-            if let existing = try await AccountModel.query(on: tx).filter(\.$idNumber == person.residentID.value).first() {
+            let account: AccountRow
+            if let existing = try await AccountRow.select(on: tx.sql).where("id_number", .equal, person.residentID.value).limit(1).row(AccountRow.self) {
                 // The ID number names the person: a case under another name is not attached to them.
                 guard existing.displayName == person.name else {
                     throw AppError.invalid("name", code: "case.applicant_name_mismatch", "姓名与该身份证号码登记的姓名不一致，请核对身份证件")
@@ -107,20 +108,20 @@ extension CaseService {
                 account = existing
             } else {
                 // An account the applicant can claim later by registering with the same ID number.
-                let phoneFree = try await AccountModel.query(on: tx).filter(\.$loginName == person.phone.value).first() == nil
-                account = AccountModel(person: person, loginName: phoneFree ? person.phone.value : "id:\(person.residentID.value)",
-                                       passwordHash: AccountService.unclaimedPassword, createdAt: now)
-                account.id = self.random.uuid()
-                try await account.create(on: tx)
+                let phoneFree = try await tx.sql.select().column("id").from(AccountRow.table).where("login_name", .equal, person.phone.value)
+                    .limit(1).first() == nil
+                account = AccountRow(person: person, loginName: phoneFree ? person.phone.value : "id:\(person.residentID.value)",
+                                     passwordHash: AccountService.unclaimedPassword, createdAt: now, id: self.random.uuid())
+                try await account.insert(on: tx.sql)
             }
-            let c = try await self.newCase(version: version, definition: definition, account: account, channel: channel, form: [:],
+            let c = try await self.newCase(guide, account: account, channel: channel, form: [:],
                                            deliveryMode: application.deliveryMode, deliveryAddress: application.deliveryAddress, now: now, day: day, on: tx)
-            try await self.addMaterials(c, definition: definition, provided: [:], handedIn: application.provided, now: now, on: tx)
+            let materials = try await self.addMaterials(c, definition: definition, provided: [:], handedIn: application.provided, now: now, on: tx)
             try await self.event(c, "register", "\(channel.chineseName)收件", note: "收件人：\(clerk.displayName)", actor: clerk.auditName, at: now, on: tx)
             if channel.isVisit {
                 try await self.visit(c, reason: "到窗口提交申请", clerk: clerk, at: now, on: tx)
             }
-            try await self.receipt(c, definition: definition, at: now, on: tx)
+            try await self.receipt(c, materials: materials, definition: definition, at: now, on: tx)
             try await AuditLog.append(.init(actor: clerk.auditName, action: "case.register", objectType: "case", objectID: c.number, address: address, detail: application.channel), at: now, on: tx)
             return c
         }
@@ -153,7 +154,7 @@ extension CaseService {
         var size: Int
 
         /// Sets the material's file and records the stored file with its real type and size.
-        func attach(to m: CaseMaterialModel, at now: Date, on tx: any Database) async throws {
+        func attach(to m: inout CaseMaterialRow, at now: Date, on tx: any Database) async throws {
             m.fileSHA = sha
             m.fileName = name
             m.mediaType = mediaType
@@ -172,101 +173,101 @@ extension CaseService {
         }
     }
 
-    func publishedGuide(_ implementationID: UUID, on tx: any Database) async throws -> (GuideVersionModel, ItemDefinition) {
-        guard let version = try await GuideVersionModel.query(on: tx).filter(\.$implementationID == implementationID)
-            .filter(\.$state == GuideState.published.rawValue).first()
+    /// The published guide of an implementation. Which version is published changes; what a
+    /// version says, and the implementation's region and department, do not: only the version's
+    /// id is read on each submit, the rest once per version (`publishedGuides`).
+    func publishedGuide(_ implementationID: UUID, on tx: any Database) async throws -> (PublishedGuide, ItemDefinition) {
+        guard let versionID = try await GuideVersionModel.query(on: tx).filter(\.$implementationID == implementationID)
+            .filter(\.$state == GuideState.published.rawValue).field(\.$id).first()?.id
         else { throw AppError(.notFound, code: "case.item_not_available", title: "该事项暂未发布办事指南，不能申请") }
-        if let cached = guideCache[version.id!] { return (version, cached) }
-        let definition = try CatalogService.decode(version.definition)
-        guideCache[version.id!] = definition
-        return (version, definition)
+        if let cached = publishedGuides[versionID] { return (cached, cached.definition) }
+        guard let version = try await GuideVersionModel.find(versionID, on: tx),
+              let implementation = try await ImplementationModel.find(version.implementationID, on: tx)
+        else { throw AppError.notFound }
+        let definition = try guideCache[versionID] ?? CatalogService.decode(version.definition)
+        let guide = PublishedGuide(versionID: versionID, implementationID: version.implementationID, itemCode: version.itemCode, itemName: version.itemName,
+                                   regionCode: implementation.regionCode, departmentID: implementation.departmentID, definition: definition)
+        guideCache[versionID] = definition
+        publishedGuides[versionID] = guide
+        return (guide, definition)
     }
 
-    func newCase(version: GuideVersionModel, definition: ItemDefinition, account: AccountModel, channel: CaseChannel, form: [String: String],
-                 deliveryMode: ServiceTerms.Delivery, deliveryAddress: String, now: Date, day: CalendarDate, on tx: any Database) async throws -> CaseModel {
-        guard let implementation = try await ImplementationModel.find(version.implementationID, on: tx) else { throw AppError.notFound }
+    /// Inserts the new case; its first KPI counts are taken in the same transaction.
+    func newCase(_ guide: PublishedGuide, account: AccountRow, channel: CaseChannel, form: [String: String],
+                 deliveryMode: ServiceTerms.Delivery, deliveryAddress: String, now: Date, day: CalendarDate, on tx: any Database) async throws -> CaseRow {
+        let definition = guide.definition
         var generator = random.generator
-        let c = CaseModel()
-        c.id = random.uuid()
-        c.number = CaseNumber.make(region: implementation.regionCode, on: day, using: &generator)
-        c.itemCode = version.itemCode
-        c.itemName = version.itemName
-        c.implementationID = implementation.id!
-        c.guideVersionID = version.id!
-        c.regionCode = implementation.regionCode
-        c.departmentID = implementation.departmentID
-        c.applicantID = account.id!
-        c.applicantName = account.displayName
-        c.applicantIDNumber = account.idNumber ?? account.creditCode
-        c.applicantPhone = account.phone ?? account.loginName
-        c.channel = channel
-        c.state = CasePolicy.initialState
-        c.receivedAt = now
-        c.receivedOn = day
-        c.legalLimit = definition.terms.legalLimit
-        c.promisedLimit = definition.attributes.promisedLimit
-        c.extensionDays = 0
-        c.suspensions = "[]"
-        c.feeFen = definition.attributes.fees.compactMap { FeeAmount.fen(from: $0.standard) }.first ?? 0
-        c.tripsPromised = definition.terms.trips
-        c.deliveryMode = deliveryMode
-        c.deliveryDetail = deliveryMode == .post ? deliveryAddress : nil
+        let id = random.uuid()
         let fields = form.filter { key, _ in definition.attributes.formFields.contains(key) }.mapValues { String($0.prefix(200)) }
-        c.formData = String(decoding: try JSONEncoder().encode(fields), as: UTF8.self)
-        c.version = 1
-        c.updatedAt = now
-        try await c.create(on: tx)
+        let c = CaseRow(
+            id: id, number: CaseNumber.make(region: guide.regionCode, on: day, using: &generator),
+            itemCode: guide.itemCode, itemName: guide.itemName, implementationID: guide.implementationID, guideVersionID: guide.versionID,
+            regionCode: guide.regionCode, departmentID: guide.departmentID,
+            applicantID: account.id, applicantName: account.displayName, applicantIDNumber: account.idNumber ?? account.creditCode,
+            applicantPhone: account.phone ?? account.loginName, channel: channel, state: CasePolicy.initialState,
+            receivedAt: now, receivedOn: day, acceptedAt: nil, clockStart: nil, acceptanceNumber: nil,
+            legalLimit: definition.terms.legalLimit, promisedLimit: definition.attributes.promisedLimit, extensionDays: 0, suspensions: "[]",
+            stoppedOn: nil, toleranceDeadline: nil,
+            feeFen: definition.attributes.fees.compactMap { FeeAmount.fen(from: $0.standard) }.first ?? 0,
+            tripsPromised: definition.terms.trips, deliveryMode: deliveryMode, deliveryDetail: deliveryMode == .post ? deliveryAddress : nil,
+            formData: String(decoding: try JSONEncoder().encode(fields), as: UTF8.self), resultSHA: nil, version: 1, updatedAt: now, dueOn: nil)
+        try await c.insert(on: tx.sql)
+        try await KPICounters.apply(before: nil, after: c, on: tx.sql)
         return c
     }
 
-    func addMaterials(_ c: CaseModel, definition: ItemDefinition, provided: [Int: StoredUpload], handedIn: Set<Int> = [], now: Date, on tx: any Database) async throws {
+    /// The case's materials as received, written in one statement; returned in position order for the receipt.
+    @discardableResult
+    func addMaterials(_ c: CaseRow, definition: ItemDefinition, provided: [Int: StoredUpload], handedIn: Set<Int> = [], now: Date, on tx: any Database) async throws -> [CaseMaterialRow] {
+        var rows: [CaseMaterialRow] = []
         for (position, requirement) in definition.attributes.materials.enumerated() {
-            let m = CaseMaterialModel()
-            m.id = random.uuid()
-            m.caseID = c.id!
-            m.position = position
-            m.name = requirement.name
-            m.importance = requirement.importance
+            var m = CaseMaterialRow(id: random.uuid(), caseID: c.id, position: position, name: requirement.name, importance: requirement.importance,
+                                    status: .missing, fileSHA: nil, fileName: nil, source: nil, mediaType: nil, size: nil)
             if !requirement.requiredFromApplicant {
                 m.status = .platform
                 m.source = requirement.sources.map(\.chineseName).joined(separator: "；")
             } else if let file = provided[position] {
                 m.status = .provided
-                try await file.attach(to: m, at: now, on: tx)
+                try await file.attach(to: &m, at: now, on: tx)
             } else if handedIn.contains(position) {
                 m.status = .provided
                 m.source = Self.paperAtWindow
-            } else {
-                m.status = .missing
             }
-            try await m.create(on: tx)
+            rows.append(m)
         }
+        try await CaseMaterialRow.insert(rows, on: tx.sql)
+        return rows
     }
 
     /// How a material handed in on paper at the window is recorded.
     static let paperAtWindow = "窗口收取纸质材料"
 
-    func visit(_ c: CaseModel, reason: String, clerk: Principal, at: Date, on tx: any Database) async throws {
-        let v = CaseVisitModel()
-        v.id = random.uuid()
-        v.caseID = c.id!
-        v.at = at
-        v.reason = reason
-        v.recordedBy = clerk.auditName
-        try await v.create(on: tx)
+    func visit(_ c: CaseRow, reason: String, clerk: Principal, at: Date, on tx: any Database) async throws {
+        try await CaseVisitRow(id: random.uuid(), caseID: c.id, at: at, reason: reason, recordedBy: clerk.auditName).insert(on: tx.sql)
     }
 
     /// 电子回执 (R7.3.2): the case number, what was received, and what happens next by when.
-    func receipt(_ c: CaseModel, definition: ItemDefinition, at: Date, on tx: any Database) async throws {
+    func receipt(_ c: CaseRow, materials: [CaseMaterialRow], definition: ItemDefinition, at: Date, on tx: any Database) async throws {
         let calendar = try await calendar(on: tx)
         let lastNotice = DeemedAcceptance.lastNoticeDay(receivedOn: c.receivedOn, calendar: calendar)
-        let materials = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).sort(\.$position).all()
         let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName, issuer: "河南政务服务网", dateText: Self.dateText(at))
         let content = CaseNotices.receipt(
             header, receivedAtText: Self.dateText(c.receivedAt), promise: CaseNotices.promise(immediate: definition.terms.immediate, limit: c.promisedLimit),
-            materials: materials.map { "\($0.name)：\($0.status.receiptName(source: $0.source))" }, lastNoticeDay: lastNotice)
+            materials: materials.sorted { $0.position < $1.position }.map { "\($0.name)：\($0.status.receiptName(source: $0.source))" }, lastNoticeDay: lastNotice)
         try await self.document(c, kind: .receipt, content: content, at: at, on: tx)
     }
+}
+
+/// What a case takes from its guide version and the implementation it belongs to; neither
+/// changes once written (an implementation's region and department are set when it is made).
+struct PublishedGuide: Sendable {
+    var versionID: UUID
+    var implementationID: UUID
+    var itemCode: String
+    var itemName: String
+    var regionCode: String
+    var departmentID: UUID
+    var definition: ItemDefinition
 }
 
 extension AccountService {

@@ -17,7 +17,8 @@ public struct CaseService: Sendable {
     /// Checks the payment platform's callbacks; nil: no gateway is configured and every callback is refused.
     let gateway: (any PaymentGateway)?
     let calendarCache = CalendarCache()
-    let guideCache = GuideCache()
+    let guideCache = GuideCache<ItemDefinition>()
+    let publishedGuides = GuideCache<PublishedGuide>()
 
     init(persistence: Persistence, clock: any AppClock, random: any RandomSource, blobs: any FileStore, documents: any DocumentRenderer, gateway: (any PaymentGateway)?) {
         self.persistence = persistence
@@ -50,7 +51,7 @@ public struct CaseService: Sendable {
     func calendar(on db: any Database) async throws -> WorkCalendar {
         if let cached = calendarCache.value { return cached }
         struct Row: Decodable { var day: String; var kind: String; var year: Int }
-        let rows = try await (db as! any SQLDatabase).select().columns("day", "kind", "year").from(CalendarDayModel.schema).all(decoding: Row.self)
+        let rows = try await db.sql.select().columns("day", "kind", "year").from(CalendarDayRow.table).all(decoding: Row.self)
         var calendar = WorkCalendar()
         for row in rows {
             guard let date = CalendarDate(iso8601: row.day) else { continue }
@@ -68,46 +69,40 @@ public struct CaseService: Sendable {
 
     /// The next number of a named sequence, inside the caller's transaction.
     static func nextNumber(_ name: String, on tx: any Database) async throws -> Int {
-        let sql = tx as! any SQLDatabase
+        let sql = tx.sql
         struct Row: Decodable { var value: Int }
         let row = try await sql.raw("INSERT INTO counters (name, value) VALUES (\(bind: name), 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value")
             .first(decoding: Row.self)
         return row?.value ?? 1
     }
 
-    static func event(_ c: CaseModel, _ action: String, _ title: String, note: String = "", actor: String, at: Date, random: any RandomSource, on tx: any Database) async throws {
-        let event = CaseEventModel()
-        event.id = random.uuid()
-        event.caseID = c.id!
-        event.at = at
-        event.actor = actor
-        event.action = action
-        event.title = title
-        event.note = note
-        event.stateAfter = c.state
-        try await event.create(on: tx)
+    /// A case event as a row, for a step that writes several at once.
+    static func eventRow(_ c: CaseRow, _ action: String, _ title: String, note: String = "", actor: String, at: Date, random: any RandomSource) -> CaseEventRow {
+        CaseEventRow(id: random.uuid(), caseID: c.id, at: at, actor: actor, action: action, title: title, note: note, stateAfter: c.state)
     }
 
-    func event(_ c: CaseModel, _ action: String, _ title: String, note: String = "", actor: String, at: Date, on tx: any Database) async throws {
+    static func event(_ c: CaseRow, _ action: String, _ title: String, note: String = "", actor: String, at: Date, random: any RandomSource, on tx: any Database) async throws {
+        try await eventRow(c, action, title, note: note, actor: actor, at: at, random: random).insert(on: tx.sql)
+    }
+
+    func event(_ c: CaseRow, _ action: String, _ title: String, note: String = "", actor: String, at: Date, on tx: any Database) async throws {
         try await Self.event(c, action, title, note: note, actor: actor, at: at, random: random, on: tx)
     }
 
+    func eventRow(_ c: CaseRow, _ action: String, _ title: String, note: String = "", actor: String, at: Date) -> CaseEventRow {
+        Self.eventRow(c, action, title, note: note, actor: actor, at: at, random: random)
+    }
+
     @discardableResult
-    func document(_ c: CaseModel, kind: CaseDocumentKind, content: CaseDocumentContent, at: Date, on tx: any Database) async throws -> CaseDocumentModel {
-        let doc = CaseDocumentModel()
-        doc.id = random.uuid()
-        doc.caseID = c.id!
-        doc.kind = kind
-        doc.number = content.number
-        doc.title = content.title
-        doc.content = CaseDocumentContent.encode(content)
-        doc.createdAt = at
-        try await doc.create(on: tx)
+    func document(_ c: CaseRow, kind: CaseDocumentKind, content: CaseDocumentContent, at: Date, on tx: any Database) async throws -> CaseDocumentRow {
+        let doc = CaseDocumentRow(id: random.uuid(), caseID: c.id, kind: kind, number: content.number, title: content.title,
+                                  content: CaseDocumentContent.encode(content), createdAt: at)
+        try await doc.insert(on: tx.sql)
         return doc
     }
 
     /// The next number of a document series for the case's region, this year (`DocumentNumber`).
-    static func documentNumber(_ series: DocumentNumber.Series, _ c: CaseModel, on day: CalendarDate, on tx: any Database) async throws -> DocumentNumber {
+    static func documentNumber(_ series: DocumentNumber.Series, _ c: CaseRow, on day: CalendarDate, on tx: any Database) async throws -> DocumentNumber {
         let sequence = try await nextNumber(DocumentNumber.counter(series, region: c.regionCode, year: day.year), on: tx)
         return DocumentNumber(series: series, region: c.regionCode, year: day.year, sequence: sequence)
     }
@@ -124,18 +119,24 @@ public struct CaseService: Sendable {
     }
 
     /// What of `c` decides who may touch it; the task departments are read only for
-    /// department staff, the only ones whose reach depends on them.
-    static func scope(of c: CaseModel, for actor: Principal, on db: any Database) async throws -> CaseScope {
+    /// department staff, the only ones whose reach depends on them, and not at all when the
+    /// caller already has them (`taskDepartments`, from `reading`).
+    static func scope(of c: CaseRow, for actor: Principal, taskDepartments: Set<UUID>? = nil, on db: any Database) async throws -> CaseScope {
         var tasks: Set<UUID> = []
         if actor.role == .staff(.departmentReviewer) || actor.role == .staff(.departmentHead) {
-            tasks = Set(try await CaseTaskModel.query(on: db).filter(\.$caseID == c.id!).all().map(\.departmentID))
+            if let taskDepartments {
+                tasks = taskDepartments
+            } else {
+                let rows = try await db.sql.select().column("department_id").from(CaseTaskRow.table).where("case_id", .equal, c.id).all()
+                tasks = Set(try rows.map { try $0.decode(column: "department_id", as: UUID.self) })
+            }
         }
         return CaseScope(regionCode: c.regionCode, applicantID: c.applicantID, leadDepartmentID: c.departmentID, taskDepartmentIDs: tasks)
     }
 
     /// Asks `CasePolicy` and maps its no to the answer: 404 where the asker must not learn
     /// that the case exists, 403 with the reason otherwise.
-    static func authorize(_ operation: CaseOperation, _ actor: Principal, _ c: CaseModel, scope: CaseScope? = nil, on db: any Database) async throws {
+    static func authorize(_ operation: CaseOperation, _ actor: Principal, _ c: CaseRow, scope: CaseScope? = nil, on db: any Database) async throws {
         let scope = if let scope { scope } else { try await Self.scope(of: c, for: actor, on: db) }
         do {
             try CasePolicy.check(operation, by: actor.caseActor, on: scope)
@@ -149,8 +150,9 @@ public struct CaseService: Sendable {
     /// The policy's answer before anything is written (an upload is stored only for
     /// someone who may make the step); the step asks again inside its transaction.
     func authorize(_ operation: CaseOperation, _ change: Change) async throws {
-        guard let c = try await CaseModel.find(change.caseID, on: persistence.db) else { throw Self.caseNotFound }
-        try await Self.authorize(operation, change.actor, c, on: persistence.db)
+        let db = persistence.db
+        guard let c = try await CaseRow.find(change.caseID, on: db.sql) else { throw Self.caseNotFound }
+        try await Self.authorize(operation, change.actor, c, on: db)
     }
 
     /// What a step's body is given: the calendar, the facts the policy was asked with, and
@@ -160,6 +162,9 @@ public struct CaseService: Sendable {
         var definition: ItemDefinition
         var facts: CaseFacts
         var outcome: CaseOutcome
+        /// Counts read with the facts, so a step needs not read its tasks or materials again.
+        var openTasks: Int
+        var missingMaterials: Int
     }
 
     /// Runs one change of a case: loads it, asks `CasePolicy` whether the actor may do
@@ -168,50 +173,64 @@ public struct CaseService: Sendable {
     /// saves it in one write only if nobody changed it meanwhile — exactly one of two
     /// concurrent writers wins.
     func change<T: Sendable>(_ change: Change, _ operation: CaseOperation, _ action: CaseAction? = nil, audit: String,
-                             _ body: @escaping @Sendable (CaseModel, any Database, Step) async throws -> T) async throws -> T {
-        try await run(change, operation, action, audit: audit, body)
+                             _ body: @escaping @Sendable (inout CaseRow, any Database, Step) async throws -> T) async throws -> T {
+        try await run(change, operation, action, audit: audit, body).result
+    }
+
+    /// `change` for a step whose answer is the case as saved (its new version and due date).
+    func changeCase(_ change: Change, _ operation: CaseOperation, _ action: CaseAction? = nil, audit: String,
+                    _ body: @escaping @Sendable (inout CaseRow, any Database, Step) async throws -> Void) async throws -> CaseRow {
+        try await run(change, operation, action, audit: audit, body).saved
     }
 
     /// A change the law makes by itself when a deadline passes (the jobs service), which no
     /// person asks for and so no policy rule covers.
-    func lawfulChange<T: Sendable>(_ change: Change, audit action: String, _ body: @escaping @Sendable (CaseModel, any Database, Step) async throws -> T) async throws -> T {
-        try await run(change, nil, nil, audit: action, body)
+    func lawfulChange<T: Sendable>(_ change: Change, audit action: String, _ body: @escaping @Sendable (inout CaseRow, any Database, Step) async throws -> T) async throws -> T {
+        try await run(change, nil, nil, audit: action, body).result
     }
 
     private func run<T: Sendable>(_ change: Change, _ operation: CaseOperation?, _ action: CaseAction?, audit: String,
-                                  _ body: @escaping @Sendable (CaseModel, any Database, Step) async throws -> T) async throws -> T {
+                                  _ body: @escaping @Sendable (inout CaseRow, any Database, Step) async throws -> T) async throws -> (result: T, saved: CaseRow) {
         let now = clock.now
         let day = today
         return try await persistence.transaction { tx in
-            guard let c = try await CaseModel.find(change.caseID, on: tx) else { throw Self.caseNotFound }
-            if let operation { try await Self.authorize(operation, change.actor, c, on: tx) }
+            guard var c = try await CaseRow.find(change.caseID, on: tx.sql) else { throw Self.caseNotFound }
+            let original = c
+            let calendar = try await self.calendar(on: tx)
+            let definition = try await self.definition(c.guideVersionID, on: tx)
+            // Read before the policy is asked who may act: the task departments come with the facts.
+            let reading = try await self.reading(c, definition: definition, calendar: calendar, on: tx)
+            if let operation {
+                let scope = try await Self.scope(of: c, for: change.actor, taskDepartments: reading.taskDepartments, on: tx)
+                try await Self.authorize(operation, change.actor, c, scope: scope, on: tx)
+            }
             if let expected = change.expectedVersion, expected != c.version {
                 throw AppError(.conflict, code: "case.stale", title: "办件已被他人处理，请刷新后重试")
             }
             let version = c.version
-            let calendar = try await self.calendar(on: tx)
-            let definition = try await self.definition(c.guideVersionID, on: tx)
-            let facts = try await self.facts(c, definition: definition, calendar: calendar, on: tx)
             var outcome = CaseOutcome(next: c.state)
             if let operation {
-                do throws(CaseError) { outcome = try CasePolicy.permits(operation, action, in: c.state, facts: facts) } catch { throw Self.conflict(error) }
+                do throws(CaseError) { outcome = try CasePolicy.permits(operation, action, in: c.state, facts: reading.facts) } catch { throw Self.conflict(error) }
             }
             c.state = outcome.next
             if outcome.clock.contains(.stop) { c.stoppedOn = day }
-            let result = try await body(c, tx, Step(calendar: calendar, definition: definition, facts: facts, outcome: outcome))
+            let step = Step(calendar: calendar, definition: definition, facts: reading.facts, outcome: outcome,
+                            openTasks: reading.openTasks, missingMaterials: reading.missingMaterials)
+            let result = try await body(&c, tx, step)
             c.version = version + 1
             c.updatedAt = now
             c.dueOn = self.clock(for: c)?.deadline(calendar: calendar)
             try await Self.save(c, replacing: version, on: tx)
+            try await KPICounters.apply(before: original, after: c, on: tx.sql)
             try await AuditLog.append(.init(actor: change.actor.auditName, action: audit, objectType: "case", objectID: c.number, address: change.address, detail: c.state.rawValue), at: now, on: tx)
-            return result
+            return (result, c)
         }
     }
 
     /// Writes every column a step may change, in one statement, if the row still has the
     /// version the step read; otherwise someone else changed it first (409).
-    static func save(_ c: CaseModel, replacing version: Int, on tx: any Database) async throws {
-        let rows = try await (tx as! any SQLDatabase).update(CaseModel.schema)
+    static func save(_ c: CaseRow, replacing version: Int, on tx: any Database) async throws {
+        let rows = try await tx.sql.update(CaseRow.table)
             .set("state", to: c.state)
             .set("accepted_at", to: c.acceptedAt)
             .set("clock_start", to: c.clockStart)
@@ -225,27 +244,61 @@ public struct CaseService: Sendable {
             .set("due_on", to: c.dueOn)
             .set("updated_at", to: c.updatedAt)
             .set("version", to: c.version)
-            .where("id", .equal, c.id!).where("version", .equal, version)
+            .where("id", .equal, c.id).where("version", .equal, version)
             .returning("id").all()
         guard rows.count == 1 else { throw AppError(.conflict, code: "case.stale", title: "办件已被他人处理，请刷新后重试") }
     }
 
+    /// What a transition reads of a case besides its row: the policy's facts, and the task
+    /// departments and counts that the scope and the step would otherwise read again.
+    struct Reading: Sendable {
+        var facts: CaseFacts
+        var taskDepartments: Set<UUID>
+        var openTasks: Int
+        var missingMaterials: Int
+    }
+
     /// The facts `CasePolicy` decides on, read inside the step's transaction.
-    func facts(_ c: CaseModel, definition: ItemDefinition, calendar: WorkCalendar, on tx: any Database) async throws -> CaseFacts {
-        let materials = try await CaseMaterialModel.query(on: tx).filter(\.$caseID == c.id!).all()
-        let missing = materials.filter { $0.status == .missing }
-        let tasks = try await CaseTaskModel.query(on: tx).filter(\.$caseID == c.id!).all()
-        let orders = try await PaymentModel.query(on: tx).filter(\.$caseID == c.id!).all().map(\.state)
-        var noticeTooLate = false
-        if DeemedAcceptance.isDeemedAccepted(receivedOn: c.receivedOn, today: today, calendar: calendar) {
-            noticeTooLate = try await CaseDocumentModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$kind == .oneTimeNotice).count() == 0
+    func facts(_ c: CaseRow, definition: ItemDefinition, calendar: WorkCalendar, on tx: any Database) async throws -> CaseFacts {
+        try await reading(c, definition: definition, calendar: calendar, on: tx).facts
+    }
+
+    /// One statement for the materials, tasks and payment orders of the case, only the
+    /// columns the policy needs (and the one-time notices when the fifth day has passed).
+    func reading(_ c: CaseRow, definition: ItemDefinition, calendar: WorkCalendar, on tx: any Database) async throws -> Reading {
+        let checkNotice = DeemedAcceptance.isDeemedAccepted(receivedOn: c.receivedOn, today: today, calendar: calendar)
+        var query: SQLQueryString = """
+            SELECT 'm' AS k, status AS a, importance AS b, NULL AS d FROM case_materials WHERE case_id = \(bind: c.id) \
+            UNION ALL SELECT 't', state, NULL, department_id FROM case_tasks WHERE case_id = \(bind: c.id) \
+            UNION ALL SELECT 'p', state, NULL, NULL FROM payments WHERE case_id = \(bind: c.id)
+            """
+        if checkNotice {
+            query += " UNION ALL SELECT 'n', kind, NULL, NULL FROM case_documents WHERE case_id = \(bind: c.id) AND kind = \(bind: CaseDocumentKind.oneTimeNotice)"
         }
-        return CaseFacts(
-            allReviewsDone: !tasks.isEmpty && tasks.allSatisfy { $0.state == .done },
+        var missing: [MaterialRequirement.Importance] = []
+        var taskStates: [TaskState] = []
+        var departments: Set<UUID> = []
+        var orders: [PaymentState] = []
+        var notices = 0
+        for row in try await tx.sql.raw(query).all() {
+            switch try row.decode(column: "k", as: String.self) {
+            case "m":
+                if try row.decode(column: "a", as: MaterialStatus.self) == .missing {
+                    missing.append(try row.decode(column: "b", as: MaterialRequirement.Importance.self))
+                }
+            case "t":
+                taskStates.append(try row.decode(column: "a", as: TaskState.self))
+                departments.insert(try row.decode(column: "d", as: UUID.self))
+            case "p": orders.append(try row.decode(column: "a", as: PaymentState.self))
+            default: notices += 1
+            }
+        }
+        let facts = CaseFacts(
+            allReviewsDone: !taskStates.isEmpty && taskStates.allSatisfy { $0 == .done },
             supplementOutstanding: c.toleranceDeadline != nil && !missing.isEmpty,
             paymentOutstanding: !PaymentSettlement.isSettled(feeFen: c.feeFen, orders: orders),
             decidedAbove: definition.attributes.process.decisionLevel == .reportUp,
-            onlySecondaryMissing: !missing.isEmpty && missing.allSatisfy { $0.importance == .secondary },
+            onlySecondaryMissing: !missing.isEmpty && missing.allSatisfy { $0 == .secondary },
             complete: missing.isEmpty,
             immediate: definition.terms.immediate,
             toleranceOpen: c.toleranceDeadline != nil,
@@ -253,41 +306,45 @@ public struct CaseService: Sendable {
             paymentPending: PaymentSettlement.hasPendingOrder(orders),
             extensionDays: c.extensionDays,
             deliveryMode: c.deliveryMode,
-            noticeTooLate: noticeTooLate)
+            noticeTooLate: checkNotice && notices == 0)
+        return Reading(facts: facts, taskDepartments: departments, openTasks: taskStates.count(where: { $0 != .done }), missingMaterials: missing.count)
     }
 
     /// A step of the machine a service takes inside another step (the last review completing the review).
-    static func follow(_ c: CaseModel, _ action: CaseAction, facts: CaseFacts) throws {
+    static func follow(_ c: inout CaseRow, _ action: CaseAction, facts: CaseFacts) throws {
         do throws(CaseError) { c.state = try CasePolicy.follow(action, from: c.state, facts: facts) } catch { throw conflict(error) }
     }
 
-    func clock(for c: CaseModel) -> LegalClock? {
+    func clock(for c: CaseRow) -> LegalClock? {
         guard let start = c.clockStart else { return nil }
         return LegalClock(start: start, limit: c.promisedLimit + c.extensionDays, suspensions: Self.suspensions(c), stoppedOn: c.stoppedOn)
     }
 
-    static func suspensions(_ c: CaseModel) -> [Suspension] {
-        (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
+    static func suspensions(_ c: CaseRow) -> [Suspension] {
+        // Most cases never stop the clock: no JSON to decode.
+        if c.suspensions == "[]" { return [] }
+        return (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
     }
 
-    static func setSuspensions(_ c: CaseModel, _ suspensions: [Suspension]) {
+    static func setSuspensions(_ c: inout CaseRow, _ suspensions: [Suspension]) {
         c.suspensions = String(decoding: (try? JSONEncoder().encode(suspensions)) ?? Data("[]".utf8), as: UTF8.self)
     }
 }
 
-/// Guide definitions by version id, decoded once (issue 11: decoding one 2–3 times per step
-/// was a measurable part of a step). Bounded: emptied when full.
-final class GuideCache: @unchecked Sendable {
+/// Guide definitions (and what a case takes from its guide) by version id, decoded once
+/// (issue 11: decoding one 2–3 times per step was a measurable part of a step); a guide
+/// version never changes once written. Bounded: emptied when full.
+final class GuideCache<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var definitions: [UUID: ItemDefinition] = [:]
+    private var values: [UUID: Value] = [:]
     let capacity = 1024
 
-    subscript(id: UUID) -> ItemDefinition? {
-        get { lock.withLock { definitions[id] } }
+    subscript(id: UUID) -> Value? {
+        get { lock.withLock { values[id] } }
         set {
             lock.withLock {
-                if definitions.count >= capacity { definitions.removeAll(keepingCapacity: true) }
-                definitions[id] = newValue
+                if values.count >= capacity { values.removeAll(keepingCapacity: true) }
+                values[id] = newValue
             }
         }
     }
