@@ -9,7 +9,7 @@ struct OneVisitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "onevisit",
         abstract: "OneVisit 政务服务平台：一网通办，最多跑一次。",
-        subcommands: [Serve.self, Migrate.self, Seed.self, AuditVerify.self, CalendarCommand.self, Jobs.self, Bench.self])
+        subcommands: [Serve.self, Migrate.self, Seed.self, AuditVerify.self, KPIVerify.self, CalendarCommand.self, Jobs.self, Bench.self])
 }
 
 /// Runs `body`, and stops with the bad setting named (exit 78, EX_CONFIG) if one is wrong.
@@ -127,6 +127,25 @@ struct AuditVerify: AsyncParsableCommand {
             throw ExitCode(1)
         }
         print("审计日志哈希链完整：已校验 \(result.checked) 条记录。")
+    }
+}
+
+struct KPIVerify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kpi-verify", abstract: "按办件重新计数，核对考核指标计数器 (recount the KPI counters from the cases)")
+    func run() async throws {
+        let (services, _) = try await loadServices(label: "onevisit.kpi")
+        let result: KPIVerifyReport
+        do {
+            result = try await KPIVerifyReport.run(on: services)
+        } catch {
+            await services.persistence.shutdown()
+            throw error
+        }
+        await services.persistence.shutdown()
+        // One JSON line per bucket that differs, then the summary.
+        for difference in result.differences { print(difference.jsonLine) }
+        print(result.summary)
+        if !result.differences.isEmpty { throw ExitCode(1) }
     }
 }
 

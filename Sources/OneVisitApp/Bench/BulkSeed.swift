@@ -5,7 +5,8 @@ import OneVisitDomain
 
 /// Bulk cases for the query benchmarks (issue 5, bench 4): `count` cases spread over this year
 /// on every published guide, in every state a year of work leaves, each with its events, by
-/// multi-row inserts in batches of 1,000 cases per transaction (one audit record per batch).
+/// multi-row inserts in batches of 1,000 cases per transaction (one audit record per batch); the KPI
+/// counters of the new cases are added at the end (`KPICounters`), so the dashboard reads real counters.
 /// Benchmark data only: it never runs in `serve`. Its case numbers have the real shape, but their
 /// seven characters are "Z" and a scrambled sequence number, so they never collide (random ones did:
 /// at 1,000,000 cases over one region's year, two cases drew the same number).
@@ -60,7 +61,7 @@ public enum BulkSeed {
     /// The indexes on the two big tables, dropped for the load and built again after it (a sorted build
     /// is several times faster than a million random inserts into each).
     static var deferredIndexes: [(name: String, table: String, columns: [String])] {
-        AddCaseIndexes.indexes.filter { [CaseModel.schema, CaseEventModel.schema].contains($0.table) }
+        AddCaseIndexes.indexes.filter { [CaseRow.table, CaseEventRow.table].contains($0.table) }
     }
 
     public static func run(services: AppServices, count: Int, seed: UInt64 = 20261129, status: @escaping @Sendable (String) -> Void = { _ in },
@@ -81,10 +82,12 @@ public enum BulkSeed {
             try await sql.raw("PRAGMA \(unsafeRaw: name)=\(literal: value)").run()
         }
         for index in deferredIndexes { try await sql.drop(index: index.name).ifExists().run() }
+        try await sql.drop(index: AddKPICounters.runningIndex.name).ifExists().run()
         let finish = {
-            status("建立索引（\(deferredIndexes.count) 个）…")
+            status("建立索引（\(deferredIndexes.count + 1) 个）…")
             let started = ContinuousClock.now
             for index in deferredIndexes { try await AddCaseIndexes.create(index, on: sql) }
+            try await AddKPICounters.createRunningIndex(on: sql)
             for (name, value) in before { try await sql.raw("PRAGMA \(unsafeRaw: name)=\(literal: value)").run() }
             return ContinuousClock.now - started
         }
@@ -95,6 +98,9 @@ public enum BulkSeed {
             return report
         } catch {
             _ = try? await finish()
+            // The batches that committed have no counters yet (they are added at the end): count them all again.
+            status("重新计数考核指标…")
+            try? await services.persistence.transaction { tx in try await KPICounters.rebuild(on: tx.sql) }
             throw error
         }
     }
@@ -142,7 +148,7 @@ public enum BulkSeed {
                                 feeFen: definition.attributes.fees.compactMap { FeeAmount.fen(from: $0.standard) }.first ?? 0, trips: definition.terms.trips))
         }
         guard !guides.isEmpty else { throw AppError(.notFound, code: "bench.no_guides", title: "没有已发布的办事指南，请先运行 onevisit seed --demo") }
-        guard let demo = try await AccountModel.query(on: db).filter(\.$loginName == "13800000001").first() else {
+        guard let demo = try await AccountRow.select(on: db.sql).where("login_name", .equal, "13800000001").limit(1).row(AccountRow.self) else {
             throw AppError(.notFound, code: "bench.applicant", title: "缺少演示申请人，请先运行 onevisit seed --demo")
         }
         let hash = demo.passwordHash
@@ -153,12 +159,13 @@ public enum BulkSeed {
 
         // Applicants: one per ten cases, persons with valid ID numbers (GB 11643) and mobiles.
         struct Applicant { var id: UUID; var name: String; var idNumber: String; var phone: String }
-        var applicants = [Applicant(id: demo.id!, name: demo.displayName, idNumber: demo.idNumber ?? "", phone: demo.phone ?? demo.loginName)]
+        var applicants = [Applicant(id: demo.id, name: demo.displayName, idNumber: demo.idNumber ?? "", phone: demo.phone ?? demo.loginName)]
         let surnames = Array("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"), given = Array("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂")
         let applicantCount = max(1, count / 10)
         var accountRows: [[any Encodable & Sendable]] = []
         // Numbered after the accounts already there, so a second seed makes new ID numbers and phones.
-        let accountsBefore = try await AccountModel.query(on: db).count()
+        let accountsBefore = try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(AccountRow.table)
+            .first()?.decode(column: "n", as: Int.self) ?? 0
         for n in 0..<applicantCount {
             let i = accountsBefore + n
             let birth = CalendarDate(year: 1960, month: 1, day: 1)!.adding(days: (i / 1000) % 16000)
@@ -182,7 +189,11 @@ public enum BulkSeed {
         let batch = 1000
         var pending: Task<Void, any Error>?
         // Sequence numbers continue after the cases already there, so a second seed appends.
-        let base = try await CaseModel.query(on: db).count()
+        let base = try await services.persistence.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(CaseRow.table)
+            .first()?.decode(column: "n", as: Int.self) ?? 0
+        // What the new cases add to the KPI counters, kept here and written once at the end (one upsert
+        // per bucket rather than one per case; the definitions are the transitions' own, `KPIContribution`).
+        var counters: [KPICounters.Bucket: KPIContribution] = [:]
         guard base + count <= 1 << 30 else { throw AppError(.unprocessableContent, code: "bench.too_many", title: "办件总数超过基准数据的编号范围（2³⁰）") }
         // Milliseconds since 1970 × 65,536: above every id an earlier seed into this database used
         // (a 1,000,000-case seed uses about 6,000,000, i.e. 92 ms of it) and well inside 60 bits.
@@ -220,10 +231,14 @@ public enum BulkSeed {
                 let online = rng.next() % 10 < 7
                 let delivery = online ? (rng.next() % 2 == 0 ? "download" : "post") : "pickup"
                 let id = ids.next()
+                let channel: CaseChannel = online ? .online : .walkIn
+                let bucket = KPICounters.Bucket(departmentID: guide.departmentID, itemCode: guide.version.itemCode, day: received)
+                counters[bucket] = counters[bucket, default: .zero] + KPIContribution(state: state, receivedOn: received, clockStart: clockStart, stoppedOn: stopped, dueOn: due, channel: channel,
+                                      delivery: ServiceTerms.Delivery(rawValue: delivery) ?? .pickup)
                 let lastAt = date(stopped ?? clockStart ?? received, seconds: state == .delivered ? 17 * 3600 : 16 * 3600)
                 caseRows.append([
                     id, number, guide.version.itemCode, guide.version.itemName, guide.version.implementationID, guide.version.id!, guide.regionCode,
-                    guide.departmentID, applicant.id, applicant.name, applicant.idNumber, applicant.phone, (online ? CaseChannel.online : CaseChannel.walkIn).rawValue, state.rawValue,
+                    guide.departmentID, applicant.id, applicant.name, applicant.idNumber, applicant.phone, channel.rawValue, state.rawValue,
                     receivedAt, received.description, clockStart.map { date($0, seconds: 12 * 3600 + 1800) }, clockStart?.description,
                     clockStart.map { "\(guide.regionCode)SL\($0.year)Z\(String(format: "%09d", sequence))" }, guide.legalLimit, limit, 0, "[]",
                     stopped?.description, String?.none, guide.feeFen, guide.trips, delivery, delivery == "post" ? "河南省郑州市金水区花园路 1 号" : nil, "{}",
@@ -264,8 +279,8 @@ public enum BulkSeed {
             try await pending?.value
             pending = Task {
                 try await services.persistence.transaction { tx in
-                    try await insert(into: CaseModel.schema, columns: caseColumns, rows: cases, on: tx)
-                    try await insert(into: CaseEventModel.schema, columns: eventColumns, rows: eventsOfBatch, on: tx)
+                    try await insert(into: CaseRow.table, columns: caseColumns, rows: cases, on: tx)
+                    try await insert(into: CaseEventRow.table, columns: eventColumns, rows: eventsOfBatch, on: tx)
                     try await AuditLog.append(.init(actor: "system:bench", action: "bench.seed", objectType: "case", objectID: "batch-\(batchNumber)",
                                                     address: "local", detail: "\(done) cases"), at: now, on: tx)
                 }
@@ -273,6 +288,8 @@ public enum BulkSeed {
             }
         }
         try await pending?.value
+        let deltas = Array(counters)
+        try await services.persistence.transaction { tx in try await KPICounters.add(deltas, on: tx.sql) }
         return Report(cases: count, events: events, applicants: applicantCount, seconds: (ContinuousClock.now - started).inSeconds, samples: samples)
     }
 

@@ -1,11 +1,13 @@
 import FluentKit
 import FluentSQL
+import SQLKit
 import Foundation
 import OneVisitDomain
 
 /// Supervision's figures (R10.2 electronic monitoring, R11.3.4 efficiency indicators,
-/// R11.3.5 violations): counted in the database with one grouped scan of the cases of a
-/// region and period, so that the dashboard stays fast at a million cases.
+/// R11.3.5 violations): summed from the counters kept per department, item and day
+/// (`KPICounters`), overdue from the running cases only, so that the dashboard stays fast at a
+/// million cases.
 struct SupervisionService: Sendable {
     let persistence: Persistence
     let cases: CaseService
@@ -52,55 +54,64 @@ struct SupervisionService: Sendable {
     /// received in `period`; overdue is counted as of today.
     func report(region: RegionCode, period: Period) async throws -> Report {
         let sql = persistence.sql
-        let today = cases.today.description
+        let today = cases.today
         // Every department of the region is listed, also those without cases (an empty row is a finding too).
         let departments = try await DepartmentModel.query(on: persistence.db).filter(\.$regionCode =~ region.subtreePrefix).all()
         guard !departments.isEmpty else {
-            return Report(regionCode: region.value, from: period.from.description, to: period.to.description, asOf: today, total: Indicators(), departments: [])
+            return Report(regionCode: region.value, from: period.from.description, to: period.to.description, asOf: today.description, total: Indicators(), departments: [])
         }
-        // By department, not by region code: each department is one range of the covering index.
-        let departmentList = SQLList(departments.map { SQLBind($0.id!) })
-        let openList = SQLList(CasePolicy.openStates.map { SQLBind($0) })
-        let runningList = SQLList(CasePolicy.runningStates.map { SQLBind($0) })
-        let rows = try await sql.raw("""
-            SELECT department_id,
-              COUNT(*) AS received,
-              SUM(CASE WHEN clock_start IS NOT NULL THEN 1 ELSE 0 END) AS accepted,
-              SUM(CASE WHEN clock_start = received_on THEN 1 ELSE 0 END) AS on_the_spot,
-              SUM(CASE WHEN stopped_on IS NOT NULL THEN 1 ELSE 0 END) AS decided,
-              SUM(CASE WHEN stopped_on IS NOT NULL AND due_on IS NOT NULL AND stopped_on <= due_on THEN 1 ELSE 0 END) AS on_time,
-              SUM(CASE WHEN stopped_on IS NOT NULL AND channel = 'online' AND delivery_mode <> 'pickup' THEN 1 ELSE 0 END) AS online,
-              SUM(CASE WHEN state IN (\(openList)) THEN 1 ELSE 0 END) AS open,
-              SUM(CASE WHEN state IN (\(runningList)) AND stopped_on IS NULL AND due_on IS NOT NULL AND due_on < \(bind: today) THEN 1 ELSE 0 END) AS overdue
-            FROM cases
-            WHERE department_id IN (\(departmentList)) AND received_on >= \(bind: period.from.description) AND received_on <= \(bind: period.to.description)
+        let ids = departments.map { $0.id! }
+        // The kept counters (issue 12): a few rows per department and day instead of every case of the period.
+        let counted = try await KPICounters.sums(departments: ids, from: period.from, to: period.to, on: sql)
+        let overdue = try await overdueCounts(departments: ids, period: period, today: today)
+        let violations = try await violationCounts(departments: ids, period: period)
+        let rowsOut = departments.map { d in
+            let id = d.id!
+            let figures = (counted[id] ?? .zero).indicators(overdue: overdue[id] ?? 0, violations: violations[id] ?? 0)
+            return DepartmentFigures(departmentID: id, departmentName: d.name, regionCode: d.regionCode, figures: figures)
+        }.sorted { ($0.figures.overdue, $0.figures.received, $1.regionCode, $1.departmentName) > ($1.figures.overdue, $1.figures.received, $0.regionCode, $0.departmentName) }
+        return Report(regionCode: region.value, from: period.from.description, to: period.to.description, asOf: today.description,
+                      total: rowsOut.reduce(Indicators()) { $0 + $1.figures }, departments: rowsOut)
+    }
+
+    /// Overdue as of `today` (R10.3 b): running, not stopped, past the last day. It changes with the
+    /// date, not with a transition, so it is not kept in the counters: counted from the running cases
+    /// through their partial index (`AddKPICounters.runningIndex`), whose predicate the WHERE repeats.
+    /// Without statistics SQLite's planner would rather walk the period's range of the supervision
+    /// index (every case of the period, the scan the counters replace): it is told which index to use.
+    private func overdueCounts(departments: [UUID], period: Period, today: CalendarDate) async throws -> [UUID: Int] {
+        let index = AddKPICounters.runningIndex
+        let indexed: SQLQueryString = persistence.location.isSQLite ? "INDEXED BY \(ident: index.name)" : ""
+        let rows = try await persistence.sql.raw("""
+            SELECT department_id, COUNT(*) AS n FROM cases \(indexed)
+            WHERE \(unsafeRaw: index.predicate)
+              AND state IN (\(SQLList(CasePolicy.runningStates.map { SQLBind($0) }))) AND due_on < \(bind: today)
+              AND department_id IN (\(SQLList(departments.map { SQLBind($0) })))
+              AND received_on >= \(bind: period.from) AND received_on <= \(bind: period.to)
             GROUP BY department_id
             """).all()
+        return try Self.counts(rows)
+    }
+
+    /// Recorded violations (R11.3.5) of the period's cases, by department.
+    private func violationCounts(departments: [UUID], period: Period) async throws -> [UUID: Int] {
         // From the violations (few) to their cases by primary key. Without statistics SQLite's planner
         // walked the cases of the period instead and looked each one up in violations: 5 s at 1,000,000
         // cases for none. SQLite keeps the order of a CROSS JOIN; PostgreSQL plans with its statistics
         // (and has no ON for CROSS JOIN).
         let join = persistence.location.isSQLite ? "CROSS JOIN" : "JOIN"
-        let violationRows = try await sql.raw("""
+        let rows = try await persistence.sql.raw("""
             SELECT c.department_id AS department_id, COUNT(*) AS n FROM violations v \(unsafeRaw: join) cases c ON c.id = v.case_id
-            WHERE c.department_id IN (\(departmentList)) AND c.received_on >= \(bind: period.from.description) AND c.received_on <= \(bind: period.to.description)
+            WHERE c.department_id IN (\(SQLList(departments.map { SQLBind($0) }))) AND c.received_on >= \(bind: period.from) AND c.received_on <= \(bind: period.to)
             GROUP BY c.department_id
             """).all()
-        var violations: [UUID: Int] = [:]
-        for row in violationRows { violations[try row.decode(column: "department_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self) }
-        var figures: [UUID: Indicators] = [:]
-        for row in rows {
-            func count(_ column: String) throws -> Int { try row.decode(column: column, as: Int?.self) ?? 0 }
-            let id = try row.decode(column: "department_id", as: UUID.self)
-            figures[id] = Indicators(received: try count("received"), accepted: try count("accepted"), acceptedOnTheSpot: try count("on_the_spot"),
-                                     decided: try count("decided"), decidedOnTime: try count("on_time"), decidedOnline: try count("online"),
-                                     open: try count("open"), overdue: try count("overdue"), violations: violations[id] ?? 0)
-        }
-        let rowsOut = departments.map { d in
-            DepartmentFigures(departmentID: d.id!, departmentName: d.name, regionCode: d.regionCode, figures: figures[d.id!] ?? Indicators())
-        }.sorted { ($0.figures.overdue, $0.figures.received, $1.regionCode, $1.departmentName) > ($1.figures.overdue, $1.figures.received, $0.regionCode, $0.departmentName) }
-        return Report(regionCode: region.value, from: period.from.description, to: period.to.description, asOf: today,
-                      total: rowsOut.reduce(Indicators()) { $0 + $1.figures }, departments: rowsOut)
+        return try Self.counts(rows)
+    }
+
+    private static func counts(_ rows: [any SQLRow]) throws -> [UUID: Int] {
+        var counts: [UUID: Int] = [:]
+        for row in rows { counts[try row.decode(column: "department_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self) }
+        return counts
     }
 
     /// Drill-down: a department's cases behind one figure, oldest first (at most 500).
@@ -117,22 +128,22 @@ struct SupervisionService: Sendable {
     }
 
     func cases(department: UUID, filter: Filter, period: Period) async throws -> [CaseSummary] {
-        let db = persistence.db
-        let calendar = try await cases.calendar(on: db)
+        let calendar = try await cases.calendar(on: persistence.db)
         let today = cases.today
-        var query = CaseModel.query(on: db).filter(\.$departmentID == department)
-            .filter(\.$receivedOn >= period.from).filter(\.$receivedOn <= period.to)
+        let null = SQLLiteral.null
+        var query = CaseRow.select(on: persistence.sql).where("department_id", .equal, department)
+            .where("received_on", .greaterThanOrEqual, period.from).where("received_on", .lessThanOrEqual, period.to)
         switch filter {
         case .overdue:
-            query = query.filter(\.$state ~~ CasePolicy.runningStates).filter(\.$stoppedOn == nil)
-                .filter(\.$dueOn != nil).filter(\.$dueOn < today)
+            query = query.where(SQLColumn("state"), .in, SQLBind.group(CasePolicy.runningStates)).where(SQLColumn("stopped_on"), .is, null)
+                .where(SQLColumn("due_on"), .isNot, null).where("due_on", .lessThan, today)
         case .open:
-            query = query.filter(\.$state ~~ CasePolicy.openStates)
+            query = query.where(SQLColumn("state"), .in, SQLBind.group(CasePolicy.openStates))
         case .decided:
-            query = query.filter(\.$stoppedOn != nil)
+            query = query.where(SQLColumn("stopped_on"), .isNot, null)
         case .late:
-            query = query.filter(\.$stoppedOn != nil).filter(.sql(unsafeRaw: "stopped_on > due_on"))
+            query = query.where(SQLColumn("stopped_on"), .isNot, null).where(SQLRaw("stopped_on > due_on"))
         }
-        return try await query.sort(\.$receivedAt).limit(500).all().map { cases.summary($0, calendar: calendar) }
+        return try await query.orderBy("received_at").limit(500).rows(CaseRow.self).map { cases.summary($0, calendar: calendar) }
     }
 }
