@@ -1,7 +1,7 @@
-import FluentKit
 import Foundation
 import HummingbirdTesting
 import OneVisitDomain
+import SQLKit
 import Testing
 @testable import OneVisitApp
 
@@ -75,7 +75,7 @@ struct CaseFixtures {
         download = try await review(download, approve: true)
         download = try await step(Self.leadHead, download.summary.id, "decide", #"{"decision":"approve"}"#)
         // the fee paid online, as the gateway's signed callback says: the result is ready to download
-        if let payment = try await PaymentModel.query(on: app.db).filter(\.$caseID == download.summary.id).first() {
+        if let payment = try await app.rows(PaymentRow.self, where: ["case_id": download.summary.id]).first {
             let signature = PaymentSignature.sign(orderNumber: payment.orderNumber, amountFen: payment.amountFen, transactionID: "T-FIXTURE",
                                                   secret: try #require(app.services.cases.paymentSecret))
             let callback = #"{"orderNumber":"\#(payment.orderNumber)","amountFen":\#(payment.amountFen),"transactionID":"T-FIXTURE","signature":"\#(signature)"}"#
@@ -92,5 +92,25 @@ struct CaseFixtures {
 
     private static func expectSuccess(_ response: TestResponse, _ what: String) throws {
         guard response.status.code < 300 else { throw TestFailure("fixture step \(what) answered \(response.status.code): \(response.text.prefix(300))") }
+    }
+}
+
+/// Reading the case tables (`TableRow`s) in a test, as the app does: SQLKit into row structs.
+extension TestApp {
+    /// The case with this id, if any.
+    func caseRow(_ id: UUID) async throws -> CaseRow? { try await CaseRow.find(id, on: db.sql) }
+
+    /// The rows of `R`'s table whose columns equal the values given (all rows for none), in the database's order.
+    func rows<R: TableRow>(_ type: R.Type, where conditions: KeyValuePairs<String, any Encodable & Sendable> = [:]) async throws -> [R] {
+        let query = R.select(on: db.sql)
+        for (column, value) in conditions { query.where(SQLIdentifier(column), .equal, SQLBind(value)) }
+        return try await query.rows(R.self)
+    }
+
+    /// How many rows of `R`'s table have columns equal to the values given (all rows for none).
+    func count<R: TableRow>(_ type: R.Type, where conditions: KeyValuePairs<String, any Encodable & Sendable> = [:]) async throws -> Int {
+        let query = db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(R.table)
+        for (column, value) in conditions { query.where(SQLIdentifier(column), .equal, SQLBind(value)) }
+        return try await query.first(decodingColumn: "n", as: Int.self) ?? 0
     }
 }

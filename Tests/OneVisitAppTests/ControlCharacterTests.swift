@@ -17,8 +17,8 @@ struct ControlCharacterTests {
             let applicant = try await app.token("13800000001")
             let implementation = try await CaseFlowTests.implementation(app, code: "QR00811001")
             let c = try CaseFlowTests.detail(try await CaseFlowTests.submit(app, token: applicant, implementation: implementation, files: [0, 4]))
-            let cases = try await app.count(CaseModel.self)
-            let audit = try await app.count(AuditRecordModel.self)
+            let cases = try await app.count(CaseRow.self)
+            let audit = try await app.count(AuditRecordRow.self)
             // act
             let answers: [(String, TestResponse)] = [
                 ("search page", try await app.page("/guides?q=%E9%A3%9F%E5%93%81%00")),
@@ -40,10 +40,10 @@ struct ControlCharacterTests {
                     #expect(try response.problem().code == "request.control_character", "\(name)")
                 }
             }
-            #expect(try await app.count(CaseModel.self) == cases)
-            #expect(try await CaseModel.find(c.summary.id, on: app.db)?.state == .received)
+            #expect(try await app.count(CaseRow.self) == cases)
+            #expect(try await app.caseRow(c.summary.id)?.state == .received)
             // the form sign-in above is the only write
-            #expect(try await app.count(AuditRecordModel.self) == audit + 1)
+            #expect(try await app.count(AuditRecordRow.self) == audit + 1)
             // a line break in a reason is fine
             let ok = try await app.json(.post, "/api/v1/cases/\(c.summary.id)/withdraw", token: applicant, body: #"{"reason":"第一行\n第二行"}"#)
             #expect(ok.status == .ok, "\(ok.text)")

@@ -49,7 +49,7 @@ struct PersonalDataTests {
                 if let totp { fields["totp"] = totp }
                 return try #require(app.sessionCookie(from: try await app.form("/login", fields)))
             }
-            let department = try #require(try await CaseModel.find(first.summary.id, on: app.db)).departmentID
+            let department = try #require(try await app.caseRow(first.summary.id)).departmentID
             let last4 = "1234"  // of 张三's ID number
             let pages: [(String, String?)] = [
                 ("/cases", try await cookie("13800000001")),

@@ -64,11 +64,11 @@ struct SnapshotTests {
                          sourceLocation: SourceLocation = #_sourceLocation, function: String = #function) async throws {
         try await withFixtures { app, fixtures in
             let c = fixtures[keyPath: fixture]
-            let documents = try await CaseDocumentModel.query(on: app.db).filter(\.$caseID == c.summary.id).filter(\.$title == title).all()
+            let documents = try await app.rows(CaseDocumentRow.self, where: ["case_id": c.summary.id, "title": title])
             #expect(documents.count == 1, "\(documents.count) documents titled \(title)", sourceLocation: sourceLocation)
             let document = try #require(documents.first, sourceLocation: sourceLocation)
             // act
-            let page = try await Self.page("/cases/\(c.summary.id)/documents/\(document.id!)", app, as: CaseFixtures.applicant)
+            let page = try await Self.page("/cases/\(c.summary.id)/documents/\(document.id)", app, as: CaseFixtures.applicant)
             // check
             #expect(page.contains(title), sourceLocation: sourceLocation)
             assertSnapshot(of: page, as: .lines, named: name, testName: String(function.prefix { $0 != "(" }))

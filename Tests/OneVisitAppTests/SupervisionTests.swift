@@ -37,19 +37,14 @@ struct SupervisionTests {
             let decided = try await CaseFlowTests.step(app, head, "/api/v1/cases/\(ids[0])/decide", #"{"decision":"approve"}"#)
             #expect(decided.status == .ok, "\(decided.text)")
             // the stored last day equals the clock's deadline
-            let running = try #require(try await CaseModel.find(ids[1], on: app.db))
+            let running = try #require(try await app.caseRow(ids[1]))
             let calendar = try await app.services.workCalendar()
             #expect(running.dueOn == app.services.cases.clock(for: running)?.deadline(calendar: calendar))
             #expect(running.dueOn != nil)
 
             // a recorded breach (R11.3.5) on case 2 counts for its department
-            let violation = ViolationModel()
-            violation.caseID = ids[2]
-            violation.kind = "secondNotice"
-            violation.reason = "测试"
-            violation.actor = "staff:supervisor.ha"
-            violation.at = app.clock.now
-            try await violation.create(on: app.db)
+            let violation = ViolationRow(id: UUID(), caseID: ids[2], kind: "secondNotice", reason: "测试", actor: "staff:supervisor.ha", at: app.clock.now)
+            try await app.services.persistence.transaction { tx in try await violation.insert(on: tx.sql) }
 
             // 40 days later case 1 is past its limit
             app.clock.advance(by: 40 * 86400)

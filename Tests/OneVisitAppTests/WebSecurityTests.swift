@@ -44,7 +44,7 @@ struct WebSecurityTests {
             // check: both anonymous, the case untouched
             #expect(forged.status == .unauthorized, "\(forged.text)")
             #expect(wrongToken.status == .unauthorized, "\(wrongToken.text)")
-            #expect(try #require(try await CaseModel.find(id, on: app.db)).state == .received)
+            #expect(try #require(try await app.caseRow(id)).state == .received)
             // reading with the cookie alone still works, and the page's own script may write
             let read = try await app.client.execute(uri: "/api/v1/cases/\(id)", method: .get, headers: [.cookie: cookies])
             #expect(read.status == .ok)
@@ -53,7 +53,7 @@ struct WebSecurityTests {
                 headers: [.contentType: "application/json", .cookie: cookies, AuthenticationMiddleware.csrfHeader: TestApp.csrf],
                 body: ByteBuffer(string: #"{"reason":"本人撤回申请"}"#))
             #expect(own.status == .ok, "\(own.text)")
-            #expect(try #require(try await CaseModel.find(id, on: app.db)).state != .received)
+            #expect(try #require(try await app.caseRow(id)).state != .received)
         }
     }
 
@@ -208,7 +208,7 @@ struct WebSecurityTests {
             let implementation = try await CaseFlowTests.implementation(app, code: "QR00811001")
             let submitted = try await CaseFlowTests.submit(app, token: try await app.token("13800000001"), implementation: implementation, files: [0, 4])
             let id = try CaseFlowTests.detail(submitted).summary.id
-            let material = try #require(try await CaseMaterialModel.query(on: app.db).filter(\.$caseID == id).filter(\.$fileSHA != nil).first())
+            let material = try #require(try await app.rows(CaseMaterialRow.self, where: ["case_id": id]).first { $0.fileSHA != nil })
             let sha = try #require(material.fileSHA)
             let admin = try await app.token("catalog.ha")
             // act: the catalog admin asks the catalog's download route for it

@@ -1,7 +1,6 @@
-import FluentKit
-import FluentSQL
 import Foundation
 import OneVisitDomain
+import SQLKit
 
 /// Queries at scale, in-process (issue 5, bench 4): the public progress query by case number,
 /// an applicant's case list, the supervision indicators cold and warm, and the process's RSS.
@@ -41,8 +40,9 @@ public enum QueryBench {
 
     public static func run(services: AppServices, samples: [BulkSeed.Sample], lookups: Int = 20000, lists: Int = 2000) async throws -> Report {
         guard !samples.isEmpty else { throw AppError(.unprocessableContent, code: "bench.no_samples", title: "样本为空：请先运行 onevisit bench seed --samples") }
-        let db = services.persistence.db
-        let count = try await CaseModel.query(on: db).count()
+        let sql = services.persistence.sql
+        let count = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(CaseRow.table)
+            .first(decodingColumn: "n", as: Int.self) ?? 0
         let clock = ContinuousClock()
         // The indicators first, on a cold process (the operating system's page cache may still be warm).
         let region = RegionCode("410000")!
@@ -72,8 +72,8 @@ public enum QueryBench {
 
         var principals: [Principal] = []
         for sample in samples.prefix(200) {
-            if let account = try await AccountModel.query(on: db).filter(\.$loginName == sample.applicant).first() {
-                principals.append(Principal(accountID: account.id!, sessionID: UUID(), role: .applicant, displayName: account.displayName,
+            if let account = try await AccountRow.select(on: sql).where("login_name", .equal, sample.applicant).limit(1).row(AccountRow.self) {
+                principals.append(Principal(accountID: account.id, sessionID: UUID(), role: .applicant, displayName: account.displayName,
                                             loginName: account.loginName, departmentID: nil, regionCode: nil))
             }
         }

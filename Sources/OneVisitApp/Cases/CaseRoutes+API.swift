@@ -1,4 +1,3 @@
-import FluentKit
 import Foundation
 import Hummingbird
 import OneVisitAPI
@@ -82,8 +81,8 @@ extension CaseRoutes {
     }
 
     /// 201 with the new case and its address.
-    static func created(_ c: CaseModel, _ context: some PrincipalContext, app: AppServices) async throws -> EditedResponse<Components.Schemas.CaseDetail> {
-        EditedResponse(status: .created, headers: [.location: Path.detail(c.id!).link], response: try await caseDetail(c, for: context.principal, app: app))
+    static func created(_ c: CaseRow, _ context: some PrincipalContext, app: AppServices) async throws -> EditedResponse<Components.Schemas.CaseDetail> {
+        EditedResponse(status: .created, headers: [.location: Path.detail(c.id).link], response: try await caseDetail(c, for: context.principal, app: app))
     }
 
     // MARK: reading
@@ -101,8 +100,9 @@ extension CaseRoutes {
     }
 
     static func detail(_ request: Request, _ context: SignedInContext, app: AppServices) async throws -> Components.Schemas.CaseDetail {
-        let c = try await app.cases.visibleCase(try CasePages.caseID(context), to: context.principal, on: app.persistence.db)
-        return try await caseDetail(c, for: context.principal, app: app)
+        let db = app.persistence.db
+        let file = try await app.cases.visibleFile(try CasePages.caseID(context), to: context.principal, on: db)
+        return try .init(app.cases.detail(file, for: context.principal, calendar: try await app.cases.calendar(on: db)))
     }
 
     static func result(_ request: Request, _ context: SignedInContext, app: AppServices) async throws -> Response {
@@ -116,7 +116,7 @@ extension CaseRoutes {
     }
 
     /// The case as `principal` may see it, in the API's type.
-    static func caseDetail(_ c: CaseModel, for principal: Principal, app: AppServices) async throws -> Components.Schemas.CaseDetail {
+    static func caseDetail(_ c: CaseRow, for principal: Principal, app: AppServices) async throws -> Components.Schemas.CaseDetail {
         try .init(try await app.cases.detail(c, for: principal, on: app.persistence.db))
     }
 

@@ -49,7 +49,7 @@ extension CaseRoutes {
     /// Reads the step's body, runs the step and answers the case as it now is.
     static func runStep<Scope: RoleScope>(
         _ request: Request, _ context: RoleContext<Scope>, app: AppServices,
-        _ run: (CaseService.Change, CaseStepBody) async throws -> CaseModel
+        _ run: (CaseService.Change, CaseStepBody) async throws -> CaseRow
     ) async throws -> Components.Schemas.CaseDetail {
         let id = try CasePages.caseID(context)
         let body = try await JSONBody.decode(CaseStepBody.self, from: request, context: context)

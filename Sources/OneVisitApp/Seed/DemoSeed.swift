@@ -110,52 +110,22 @@ public enum DemoSeed {
             progress("政务服务部门 \(departmentIDs.count) 个")
             var accountIDs: [String: UUID] = [:]
             for spec in staff {
-                let account = AccountModel()
-                account.id = UUID()
-                account.loginName = spec.username
-                account.passwordHash = hash
-                account.role = spec.role.rawValue
-                account.displayName = spec.name
-                account.departmentID = departmentIDs["\(spec.region)/\(spec.department)"]
-                account.regionCode = spec.region
-                account.totpSecret = spec.role.requiresSecondFactor ? totpSecret : nil
-                account.failedLogins = 0
-                account.createdAt = now
-                account.version = 1
-                try await account.create(on: tx)
-                accountIDs[spec.username] = account.id!
-                try await audit("account", account.id!.uuidString, "\(spec.role.rawValue) \(spec.username)")
+                let account = AccountRow(loginName: spec.username, passwordHash: hash, role: spec.role.rawValue, displayName: spec.name,
+                                         departmentID: departmentIDs["\(spec.region)/\(spec.department)"], regionCode: spec.region,
+                                         totpSecret: spec.role.requiresSecondFactor ? totpSecret : nil, createdAt: now)
+                try await account.insert(on: tx.sql)
+                accountIDs[spec.username] = account.id
+                try await audit("account", account.id.uuidString, "\(spec.role.rawValue) \(spec.username)")
             }
-            let person = AccountModel()
-            person.id = UUID()
-            person.loginName = "13800000001"
-            person.passwordHash = hash
-            person.role = Role.applicant.code
-            person.displayName = "张三"
-            person.applicantType = "person"
-            person.idNumber = "410102199001011234"
-            person.phone = "13800000001"
-            person.failedLogins = 0
-            person.createdAt = now
-            person.version = 1
-            try await person.create(on: tx)
-            try await audit("account", person.id!.uuidString, "applicant person")
-            let company = AccountModel()
-            company.id = UUID()
-            company.loginName = "91410100MA44XY1K2N"
-            company.passwordHash = hash
-            company.role = Role.applicant.code
-            company.displayName = "郑州示范食品有限公司"
-            company.applicantType = "organisation"
-            company.creditCode = "91410100MA44XY1K2N"
-            company.legalRepresentative = "李明"
-            company.contactName = "王芳"
-            company.phone = "13900000002"
-            company.failedLogins = 0
-            company.createdAt = now
-            company.version = 1
-            try await company.create(on: tx)
-            try await audit("account", company.id!.uuidString, "applicant organisation")
+            let person = AccountRow(loginName: "13800000001", passwordHash: hash, role: Role.applicant.code, displayName: "张三",
+                                    applicantType: "person", idNumber: "410102199001011234", phone: "13800000001", createdAt: now)
+            try await person.insert(on: tx.sql)
+            try await audit("account", person.id.uuidString, "applicant person")
+            let company = AccountRow(loginName: "91410100MA44XY1K2N", passwordHash: hash, role: Role.applicant.code, displayName: "郑州示范食品有限公司",
+                                     applicantType: "organisation", creditCode: "91410100MA44XY1K2N", legalRepresentative: "李明", contactName: "王芳",
+                                     phone: "13900000002", createdAt: now)
+            try await company.insert(on: tx.sql)
+            try await audit("account", company.id.uuidString, "applicant organisation")
             progress("账号 \(accountIDs.count + 2) 个")
 
             let centres: [(region: String, name: String, address: String, phone: String, windows: [(String, String, String?)])] = [

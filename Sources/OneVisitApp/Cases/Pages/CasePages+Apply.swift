@@ -14,7 +14,7 @@ extension CasePages {
         guard let id = context.parameters.get("id", as: UUID.self) else { throw AppError.notFound }
         let form = try await MultipartForm.read(request, context: context)
         let guardian = SubmissionGuard(persistence: app.persistence, clock: app.clock)
-        var claimed: IdempotencyRecordModel?
+        var claimed: IdempotencyRecordRow?
         switch try await guardian.claim(key: form["submissionKey"], owner: context.principal.accountID, form: SitePath.Cases.apply(id).link) {
         case .done(let location): return Response.redirect(to: location)
         case .inProgress: return Response.redirect(to: SitePath.Cases.list)
@@ -26,7 +26,7 @@ extension CasePages {
                 implementationID: id, formData: form.prefixed("field_"), files: form.numberedFiles("material_"),
                 deliveryMode: try CaseService.deliveryMode(form["deliveryMode"]), deliveryAddress: form["deliveryAddress"])
             let c = try await app.cases.submitOnline(submission, applicant: context.principal, address: context.remoteAddress)
-            let location = SitePath.Cases.detail(c.id!).link(query: [("submitted", "1")])
+            let location = SitePath.Cases.detail(c.id).link(query: [("submitted", "1")])
             if let claimed { try await guardian.complete(claimed, location: location) }
             return Response.redirect(to: location)
         } catch let error as AppError where error.status == .unprocessableContent || error.status == .contentTooLarge {
@@ -37,7 +37,7 @@ extension CasePages {
 
     static func applyPage(_ app: AppServices, _ context: RoleContext<Scopes.ApplicantCases>, implementationID: UUID, error: AppError?) async throws -> Response {
         let guide = try await app.catalog.guide(implementationID: implementationID)
-        guard let account = try await AccountModel.find(context.principal.accountID, on: app.persistence.db) else { throw AppError.unauthenticated }
+        guard let account = try await AccountRow.find(context.principal.accountID, on: app.persistence.sql) else { throw AppError.unauthenticated }
         let known = CaseService.knownApplicant(account)
         let page = ApplyPage(
             layout: context.layout("在线办理：\(guide.itemName)"), action: SitePath.Cases.apply(guide.id).link, itemName: guide.itemName, regionName: guide.regionName, department: guide.department,

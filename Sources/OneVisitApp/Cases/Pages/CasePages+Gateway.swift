@@ -1,7 +1,7 @@
-import FluentKit
 import Foundation
 import Hummingbird
 import OneVisitDomain
+import SQLKit
 
 /// The simulated payment gateway, routed only in demo mode (ONEVISIT_DEMO=true): it stands
 /// in for the province's unified payment platform and only signs callbacks (R8.6).
@@ -13,10 +13,11 @@ extension CasePages {
     }
 
     /// The applicant's own order, or 404 for anyone else's.
-    static func ownOrder(_ app: AppServices, _ context: RoleContext<CaseSteps.PayOnline>) async throws -> (PaymentModel, CaseModel) {
-        let db = app.persistence.db
-        guard let order = context.parameters.get("order"), let payment = try await PaymentModel.query(on: db).filter(\.$orderNumber == order).first(),
-              let c = try await CaseModel.find(payment.caseID, on: db), c.applicantID == context.principal.accountID
+    static func ownOrder(_ app: AppServices, _ context: RoleContext<CaseSteps.PayOnline>) async throws -> (PaymentRow, CaseRow) {
+        let sql = app.persistence.sql
+        guard let order = context.parameters.get("order"),
+              let payment = try await PaymentRow.select(on: sql).where("order_number", .equal, order).limit(1).row(PaymentRow.self),
+              let c = try await CaseRow.find(payment.caseID, on: sql), c.applicantID == context.principal.accountID
         else { throw AppError(.notFound, code: "payment.not_found", title: "支付单不存在") }
         return (payment, c)
     }
@@ -25,7 +26,7 @@ extension CasePages {
         let (payment, c) = try await ownOrder(app, context)
         let page = GatewayPage(
             layout: context.layout("统一支付平台（模拟）"), orderNumber: payment.orderNumber, amountText: FeeAmount.text(fen: payment.amountFen), itemName: c.itemName,
-            confirmLink: SitePath.Cases.gatewayConfirm(payment.orderNumber).link, caseLink: SitePath.Cases.detail(c.id!).link)
+            confirmLink: SitePath.Cases.gatewayConfirm(payment.orderNumber).link, caseLink: SitePath.Cases.detail(c.id).link)
         return try app.renderer.page("gateway", page)
     }
 
@@ -36,11 +37,13 @@ extension CasePages {
         let transaction = "SIM" + app.cases.random.uuid().uuidString.replacingOccurrences(of: "-", with: "").prefix(12)
         let signature = gateway.sign(orderNumber: payment.orderNumber, amountFen: payment.amountFen, transactionID: transaction)
         _ = try await app.cases.paymentCallback(orderNumber: payment.orderNumber, amountFen: payment.amountFen, transactionID: transaction, signature: signature, address: context.remoteAddress)
-        return Response.redirect(to: SitePath.Cases.detail(c.id!))
+        return Response.redirect(to: SitePath.Cases.detail(c.id))
     }
 
     /// The case's order still to be paid, if any.
     static func openOrder(_ app: AppServices, caseID: UUID) async throws -> String? {
-        try await PaymentModel.query(on: app.persistence.db).filter(\.$caseID == caseID).filter(\.$state == .pending).first()?.orderNumber
+        try await app.persistence.sql.select().column("order_number").from(PaymentRow.table)
+            .where("case_id", .equal, caseID).where("state", .equal, PaymentState.pending).limit(1)
+            .first(decodingColumn: "order_number", as: String.self)
     }
 }

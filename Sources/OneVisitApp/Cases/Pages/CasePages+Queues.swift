@@ -1,4 +1,3 @@
-import FluentKit
 import Foundation
 import Hummingbird
 import OneVisitDomain
@@ -27,7 +26,7 @@ extension CasePages {
                 implementationID: id, channel: form["channel"], name: form["name"], idNumber: form["idNumber"], phone: form["phone"], provided: provided,
                 deliveryMode: try CaseService.deliveryMode(form["deliveryMode"], fallback: .pickup), deliveryAddress: form["deliveryAddress"])
             let c = try await app.cases.registerAtWindow(application, clerk: context.principal, address: context.remoteAddress)
-            return Response.redirect(to: SitePath.Cases.detail(c.id!))
+            return Response.redirect(to: SitePath.Cases.detail(c.id))
         } catch let error as AppError where error.status == .unprocessableContent {
             return try await windowPage(app, context, selected: id, error: error)
         }
@@ -45,10 +44,11 @@ extension CasePages {
 
     static func workQueue(_ app: AppServices, _ request: Request, _ context: RoleContext<Scopes.DepartmentWork>) async throws -> Response {
         let staff = context.principal
-        let rows = try await app.cases.tasks(for: staff).map { task, summary in
-            WorkPage.Row(link: SitePath.Cases.detail(summary.id).link, number: summary.number, itemName: summary.itemName, stepName: task.stepName, isLead: task.isLead,
-                         stateName: summary.stateName, clock: summary.clock, assignedToMe: task.assigneeID == staff.accountID,
-                         awaitingDecision: summary.state == CasePolicy.awaitingDecision.rawValue)
+        let rows = try await app.cases.tasks(for: staff).map { item in
+            let summary = item.summary
+            return WorkPage.Row(link: SitePath.Cases.detail(summary.id).link, number: summary.number, itemName: summary.itemName, stepName: item.stepName,
+                                isLead: item.isLead, stateName: summary.stateName, clock: summary.clock, assignedToMe: item.assigneeID == staff.accountID,
+                                awaitingDecision: summary.state == CasePolicy.awaitingDecision.rawValue)
         }
         return try app.renderer.page("work", WorkPage(layout: context.layout("部门工作台"), rows: rows))
     }

@@ -1,4 +1,3 @@
-import FluentKit
 import Foundation
 import Hummingbird
 import OneVisitDomain
@@ -24,7 +23,7 @@ extension CasePages {
     static func document(_ app: AppServices, _ request: Request, _ context: SignedInContext) async throws -> Response {
         let id = try caseID(context)
         _ = try await app.cases.visibleCase(id, to: context.principal, on: app.persistence.db)
-        guard let docID = context.parameters.get("doc", as: UUID.self), let doc = try await CaseDocumentModel.find(docID, on: app.persistence.db), doc.caseID == id,
+        guard let docID = context.parameters.get("doc", as: UUID.self), let doc = try await CaseDocumentRow.find(docID, on: app.persistence.sql), doc.caseID == id,
               let content = CaseDocumentContent.decode(doc.content)
         else { throw AppError(.notFound, code: "document.not_found", title: "文书不存在") }
         return try app.renderer.page("document", DocumentPage(layout: context.layout(content.title), document: content, caseLink: SitePath.Cases.detail(id).link))
@@ -33,7 +32,7 @@ extension CasePages {
     static func materialFile(_ app: AppServices, _ request: Request, _ context: SignedInContext) async throws -> Response {
         let id = try caseID(context)
         _ = try await app.cases.visibleCase(id, to: context.principal, on: app.persistence.db)
-        guard let materialID = context.parameters.get("material", as: UUID.self), let m = try await CaseMaterialModel.find(materialID, on: app.persistence.db), m.caseID == id,
+        guard let materialID = context.parameters.get("material", as: UUID.self), let m = try await CaseMaterialRow.find(materialID, on: app.persistence.sql), m.caseID == id,
               let sha = m.fileSHA, let data = try app.blobs.read(sha)
         else { throw AppError(.notFound, code: "file.not_found", title: "文件不存在或已被删除") }
         let mediaType = m.mediaType ?? BlobStore.Kind.sniff(data)?.mediaType ?? "application/octet-stream"
@@ -58,7 +57,7 @@ extension CasePages {
         }
     }
 
-    static func resultFile(_ c: CaseModel, _ data: Data) -> Response {
+    static func resultFile(_ c: CaseRow, _ data: Data) -> Response {
         attachment(data, mediaType: "application/pdf", fileName: "办理结果-\(c.number).pdf")
     }
 

@@ -127,13 +127,14 @@ extension CasePages {
     static func casePage(_ app: AppServices, _ context: some AppContext & PrincipalContext, id: UUID, isNew: Bool = false, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let principal = context.principal
         let db = app.persistence.db
-        let c = try await app.cases.visibleCase(id, to: principal, on: db)
-        let detail = try await app.cases.detail(c, for: principal, on: db)
-        let may = try await app.cases.available(c, to: principal, on: db)
+        let file = try await app.cases.visibleFile(id, to: principal, on: db)
+        let c = file.c
+        let detail = app.cases.detail(file, for: principal, calendar: try await app.cases.calendar(on: db))
+        let may = try await app.cases.available(file, to: principal, on: db)
         let isApplicant = principal.role == .applicant
         // The clerk's section: a clerk who may see the case has the window's reach on it (both are the region's).
         let isClerk = CasePolicy.roles(for: .accept).contains(principal.role)
-        let unclaimed = isClerk ? try await AccountModel.find(c.applicantID, on: db).flatMap { AccountService.isClaimed($0) ? nil : $0.id } : nil
+        let unclaimed = isClerk ? try await AccountRow.find(c.applicantID, on: db.sql).flatMap { AccountService.isClaimed($0) ? nil : $0.id } : nil
         let chosen = c.deliveryMode
         let page = CasePage(
             layout: context.layout("办件 \(c.number)"), detail: detail, links: CaseLinks(id, claimCodeApplicant: unclaimed),
