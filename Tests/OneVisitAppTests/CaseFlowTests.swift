@@ -115,7 +115,7 @@ struct CaseFlowTests {
             let callback = #"{"orderNumber":"\#(order)","amountFen":8000,"transactionID":"T1","signature":"\#(signature)"}"#
             #expect(try await app.json(.post, "/api/v1/payments/callback", body: callback).text.contains("\"duplicate\":false"))
             #expect(try await app.json(.post, "/api/v1/payments/callback", body: callback).text.contains("\"duplicate\":true"))
-            #expect(try await CaseEventModel.query(on: app.db).filter(\.$caseID == id).filter(\.$action == "pay").count() == 1)
+            #expect(try await app.count(CaseEventRow.self, where: ["case_id": id, "action": "pay"]) == 1)
 
             // the download (a POST) delivers the result; a GET serves it from then on
             let result = try await app.json(.post, "/api/v1/cases/\(id)/result", token: applicant)
@@ -128,9 +128,9 @@ struct CaseFlowTests {
             #expect(c.summary.state == "delivered")
             #expect(c.trips == 0)
             // the case's files are not public downloads, even by their hash
-            let result_sha = try #require(try await CaseModel.find(id, on: app.db)?.resultSHA)
+            let result_sha = try #require(try await app.caseRow(id)?.resultSHA)
             #expect(try await app.page("/downloads/\(result_sha)/x.pdf").status == .notFound)
-            let material = try #require(try await CaseMaterialModel.query(on: app.db).filter(\.$caseID == id).filter(\.$fileSHA != nil).first()?.fileSHA)
+            let material = try #require(try await app.rows(CaseMaterialRow.self, where: ["case_id": id]).first { $0.fileSHA != nil }?.fileSHA)
             #expect(try await app.page("/downloads/\(material)/x.pdf").status == .notFound)
             #expect(c.summary.clock.status == "stopped")
             #expect((try await AuditReport.run(on: app.services)).firstBreak == nil)
@@ -166,7 +166,7 @@ struct CaseFlowTests {
             let newItem = try await Self.step(app, clerk, "/api/v1/cases/\(id)/notice", #"{"items":[{"material":"\#(c.materials[required[0]].name)","instruction":"重新提交"}]}"#)
             #expect(newItem.status == .conflict)
             #expect(try newItem.problem().code == "case.notice_not_one_time")
-            #expect(try await ViolationModel.query(on: app.db).count() == 0)
+            #expect(try await app.count(ViolationRow.self) == 0)
 
             c = try Self.detail(try await Self.step(app, clerk, "/api/v1/cases/\(id)/accept"))
             #expect(c.summary.state == "underReview")
@@ -183,12 +183,12 @@ struct CaseFlowTests {
             #expect(try noReason.problem().code == "decision.reason_required")
             c = try Self.detail(try await Self.step(app, head, "/api/v1/cases/\(id)/decide", #"{"decision":"reject","reason":"经营场所不符合食品安全要求"}"#))
             #expect(c.summary.state == "rejected")
-            let decision = try #require(try await CaseDocumentModel.query(on: app.db).filter(\.$caseID == id).filter(\.$title == "不予许可决定书").first())
+            let decision = try #require(try await app.rows(CaseDocumentRow.self, where: ["case_id": id, "title": "不予许可决定书"]).first)
             let content = try #require(CaseDocumentContent.decode(decision.content))
             let rights = content.paragraphs.joined()
             #expect(rights.contains("六十日内向郑州市人民政府或河南省市场监督管理局申请行政复议"))
             #expect(rights.contains("六个月内依法向有管辖权的人民法院提起行政诉讼"))
-            let page = try await app.client.execute(uri: "/cases/\(id)/documents/\(decision.id!)", method: .get, headers: [.authorization: "Bearer \(clerk)"])
+            let page = try await app.client.execute(uri: "/cases/\(id)/documents/\(decision.id)", method: .get, headers: [.authorization: "Bearer \(clerk)"])
             #expect(page.text.contains("六十日内"))
         }
     }
@@ -208,10 +208,10 @@ struct CaseFlowTests {
             }
             #expect(statuses.filter { $0 == .ok }.count == 1)
             #expect(statuses.filter { $0 == .conflict }.count == 49)
-            #expect(try await CaseEventModel.query(on: app.db).filter(\.$caseID == id).filter(\.$action == "accept").count() == 1)
-            let c = try #require(try await CaseModel.find(id, on: app.db))
+            #expect(try await app.count(CaseEventRow.self, where: ["case_id": id, "action": "accept"]) == 1)
+            let c = try #require(try await app.caseRow(id))
             #expect(c.version == 2)
-            #expect(try await CaseDocumentModel.query(on: app.db).filter(\.$caseID == id).filter(\.$kind == .acceptanceSlip).count() == 1)
+            #expect(try await app.count(CaseDocumentRow.self, where: ["case_id": id, "kind": CaseDocumentKind.acceptanceSlip]) == 1)
         }
     }
 
@@ -254,9 +254,9 @@ struct CaseFlowTests {
             let login = try await app.form("/login", ["username": "clerk.zz", "password": DemoSeed.password])
             // deemed acceptance is the jobs service's: the desk page (a GET) changes nothing
             _ = try await app.page("/desk", cookie: try #require(app.sessionCookie(from: login)))
-            #expect(try await CaseModel.find(complete, on: app.db)?.state == .received)
+            #expect(try await app.caseRow(complete)?.state == .received)
             _ = try await app.services.cases.applyDeemedAcceptance(address: "jobs")
-            let c = try #require(try await CaseModel.find(complete, on: app.db))
+            let c = try #require(try await app.caseRow(complete))
             #expect(c.state == .underReview)
             #expect(c.clockStart?.description == "2026-11-18")
             let late = try await Self.step(app, clerk, "/api/v1/cases/\(partial)/notice", #"{"items":[{"material":"\#(definition.attributes.materials[all[1]].name)","instruction":"请补交"}]}"#)
@@ -298,7 +298,7 @@ struct CaseFlowTests {
             let second = try await Self.submit(app, token: applicant, implementation: implementation, files: [0], key: "apply-1")
             #expect(first.status == .created)
             #expect(second.text == first.text)
-            #expect(try await CaseModel.query(on: app.db).count() == 1)
+            #expect(try await app.count(CaseRow.self) == 1)
             let id = try Self.detail(first).summary.id
             // another applicant, a department without a task, and the catalog admin see nothing
             let company = try await app.token("91410100MA44XY1K2N")
@@ -394,9 +394,9 @@ struct WebApplyTests {
             }
             #expect(locations[0] == locations[1])
             #expect(locations[0].hasPrefix("/cases/"))
-            #expect(try await CaseModel.query(on: app.db).count() == 1)
+            #expect(try await app.count(CaseRow.self) == 1)
             // the uploaded file arrived
-            #expect(try await CaseMaterialModel.query(on: app.db).filter(\.$status == .provided).count() == 1)
+            #expect(try await app.count(CaseMaterialRow.self, where: ["status": MaterialStatus.provided]) == 1)
         }
     }
 }

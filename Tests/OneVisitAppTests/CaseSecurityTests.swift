@@ -86,7 +86,7 @@ struct CaseSecurityTests {
                 (approved.summary.id, "deliver", #"{"mode":"post","carrier":"EMS","trackingNumber":"EA123456789CN"}"#),
                 (approved.summary.id, "deliver", #"{"mode":"pickup","collectorIDLast4":"0012"}"#),
             ]
-            let before = try await CaseModel.query(on: app.db).all().reduce(into: [UUID: Int]()) { $0[$1.id!] = $1.version }
+            let before = try await app.rows(CaseRow.self).reduce(into: [UUID: Int]()) { $0[$1.id] = $1.version }
             var checked = 0
             var successes: [String] = []
             for (login, token) in attackers.sorted(by: { $0.key < $1.key }) {
@@ -104,9 +104,9 @@ struct CaseSecurityTests {
             // check
             SuiteSummary.report("G8-region", "other-region and other-department step checks", passed: checked - successes.count, failed: successes.count)
             #expect(successes.isEmpty, "\(successes.joined(separator: "\n"))")
-            let after = try await CaseModel.query(on: app.db).all().reduce(into: [UUID: Int]()) { $0[$1.id!] = $1.version }
+            let after = try await app.rows(CaseRow.self).reduce(into: [UUID: Int]()) { $0[$1.id] = $1.version }
             #expect(after == before)
-            #expect(try await PaymentModel.query(on: app.db).filter(\.$state == .paid).count() == 0)
+            #expect(try await app.count(PaymentRow.self, where: ["state": PaymentState.paid]) == 0)
             // a supervisor of another city does not even see the case; the province's does
             #expect(try await app.json(.get, "/api/v1/cases/\(approved.summary.id)", token: attackers["supervisor.kf"]!).status == .notFound)
             #expect(try await app.json(.get, "/api/v1/cases/\(approved.summary.id)", token: try await app.token("supervisor.ha")).status == .ok)
@@ -132,8 +132,8 @@ struct CaseSecurityTests {
             #expect(try posted.problem().code == "delivery.mode_mismatch")
             let wrongPerson = try await CaseFlowTests.step(app, clerk, "/api/v1/cases/\(id)/deliver", #"{"mode":"pickup","collectorIDLast4":"9999"}"#)
             #expect(wrongPerson.status == .unprocessableContent)
-            #expect(try #require(try await CaseModel.find(id, on: app.db)).state == .approved)
-            let idNumber = try #require(try await CaseModel.find(id, on: app.db)?.applicantIDNumber)
+            #expect(try #require(try await app.caseRow(id)).state == .approved)
+            let idNumber = try #require(try await app.caseRow(id)?.applicantIDNumber)
             let collected = try await CaseFlowTests.step(app, clerk, "/api/v1/cases/\(id)/deliver", #"{"mode":"pickup","collectorIDLast4":"\#(idNumber.suffix(4))"}"#)
             #expect(collected.status == .ok)
             #expect(try CaseFlowTests.detail(collected).summary.state == "delivered")
@@ -165,7 +165,7 @@ struct CaseSecurityTests {
             #expect(confirm.status == .notFound)
             #expect(pay.status == .conflict)
             #expect(pay.text.contains("请到政务服务大厅窗口缴费"))
-            #expect(try await PaymentModel.query(on: app.db).filter(\.$state == .paid).count() == 0)
+            #expect(try await app.count(PaymentRow.self, where: ["state": PaymentState.paid]) == 0)
         }
     }
 
@@ -176,7 +176,7 @@ struct CaseSecurityTests {
             let signature = PaymentSignature.sign(orderNumber: order, amountFen: 8000, transactionID: "T1", secret: "onevisit-simulated-gateway")
             let forged = try await app.json(.post, "/api/v1/payments/callback", body: #"{"orderNumber":"\#(order)","amountFen":8000,"transactionID":"T1","signature":"\#(signature)"}"#)
             #expect(forged.status == .unauthorized)
-            #expect(try await PaymentModel.query(on: app.db).filter(\.$state == .paid).count() == 0)
+            #expect(try await app.count(PaymentRow.self, where: ["state": PaymentState.paid]) == 0)
         }
     }
 
@@ -187,7 +187,7 @@ struct CaseSecurityTests {
             // setup
             let implementation = try await CaseFlowTests.implementation(app, code: "QR00811001")
             let zhangsan = try #require(try await AccountModel.query(on: app.db).filter(\.$loginName == "13800000001").first())
-            let cases = try await app.count(CaseModel.self)
+            let cases = try await app.count(CaseRow.self)
             func register(_ token: String, name: String, idNumber: String) async throws -> TestResponse {
                 try await app.json(.post, "/api/v1/cases/window", token: token, body: #"{"implementationID":"\#(implementation)","channel":"walkIn","name":"\#(name)","idNumber":"\#(idNumber)","phone":"13712345678","providedMaterials":[0]}"#)
             }
@@ -200,13 +200,13 @@ struct CaseSecurityTests {
             #expect(try otherRegion.problem().code == "case.other_region")
             #expect(otherName.status == .unprocessableContent)
             #expect(try otherName.problem().code == "case.applicant_name_mismatch")
-            #expect(try await app.count(CaseModel.self) == cases)
+            #expect(try await app.count(CaseRow.self) == cases)
             // the same clerk with the right name files it on 张三's account
             let right = try await register(try await app.token("clerk.zz"), name: zhangsan.displayName, idNumber: zhangsan.idNumber!)
             #expect(right.status == .created, "\(right.text)")
             // a walk-in's case page leads the clerk to the claim code; a claimed account's does not
             let walkIn = try CaseFlowTests.detail(try await register(try await app.token("clerk.zz"), name: "王五", idNumber: "410203198512154568"))
-            let walkInAccount = try #require(try await CaseModel.find(walkIn.summary.id, on: app.db)).applicantID
+            let walkInAccount = try #require(try await app.caseRow(walkIn.summary.id)).applicantID
             let login = try await app.form("/login", ["username": "clerk.zz", "password": DemoSeed.password])
             let cookie = try #require(app.sessionCookie(from: login))
             #expect(try await app.page("/cases/\(walkIn.summary.id)", cookie: cookie).text.contains("/applicants/\(walkInAccount.uuidString)/claim-code"))
@@ -245,7 +245,7 @@ struct CaseSecurityTests {
 
             // an orphan (written, never referenced) goes an hour after it was written; referenced files stay
             let orphan = try app.services.blobs.write(unique)
-            let referenced = try #require(try await CaseMaterialModel.query(on: app.db).filter(\.$fileSHA != nil).first()?.fileSHA)
+            let referenced = try #require(try await app.rows(CaseMaterialRow.self).first { $0.fileSHA != nil }?.fileSHA)
             app.clock.advance(by: Date().timeIntervalSince(app.clock.now) + 2 * 3600)
             try await app.services.housekeeping()
             #expect(!app.services.blobs.exists(orphan))

@@ -33,7 +33,7 @@ struct IdempotencySecurityTests {
             crashed.requestHash = IdempotencyMiddleware.requestHash(ByteBuffer(string: body))
             crashed.createdAt = app.clock.now
             try await crashed.create(on: app.db)
-            let before = try await app.count(CaseModel.self)
+            let before = try await app.count(CaseRow.self)
 
             // act + check: within the lease the key is still taken
             let early = try await app.json(.post, "/api/v1/cases", token: token, body: body, headers: Self.key("crash-0001"))
@@ -50,12 +50,12 @@ struct IdempotencySecurityTests {
             }
             #expect(statuses.contains(.created), "\(statuses)")
             #expect(statuses.allSatisfy { $0 == .created || $0 == .conflict }, "\(statuses)")
-            #expect(try await app.count(CaseModel.self) == before + 1)
+            #expect(try await app.count(CaseRow.self) == before + 1)
 
             let replay = try await app.json(.post, "/api/v1/cases", token: token, body: body, headers: Self.key("crash-0001"))
             #expect(replay.status == .created)
             #expect(replay.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
-            #expect(try await app.count(CaseModel.self) == before + 1)
+            #expect(try await app.count(CaseRow.self) == before + 1)
         }
     }
 
@@ -89,7 +89,7 @@ struct IdempotencySecurityTests {
                 let first = try await app.json(.post, "/api/v1/cases", token: token, body: body, headers: Self.key(key))
                 #expect(first.status == .created)
             }
-            let before = try await app.count(CaseModel.self)
+            let before = try await app.count(CaseRow.self)
 
             // act: a day later the same key and body is a new request
             app.clock.advance(by: Persistence.idempotencyRetention + 1)
@@ -97,7 +97,7 @@ struct IdempotencySecurityTests {
             let later = try await app.json(.post, "/api/v1/cases", token: token, body: body, headers: Self.key("day-0001"))
             #expect(later.status == .created, "\(later.text)")
             #expect(later.headers[HTTPField.Name("Idempotent-Replayed")!] == nil)
-            #expect(try await app.count(CaseModel.self) == before + 1)
+            #expect(try await app.count(CaseRow.self) == before + 1)
 
             // the jobs' prune deletes what is older than a day, and only that
             let cutoff = app.clock.now.addingTimeInterval(-Persistence.idempotencyRetention)

@@ -110,8 +110,8 @@ struct ParameterValues {
         let applicants = try await AccountModel.query(on: db).filter(\.$loginName ~~ ["13800000001", "91410100MA44XY1K2N"]).sort(\.$loginName).all()
         let item = try await BaseItemModel.query(on: db).filter(\.$code == CaseFixtures.code).first()
         let person = try #require(applicants.first { $0.loginName == "13800000001" })
-        let documents = try await CaseDocumentModel.query(on: db).all().map { ($0.caseID, $0.id!) }
-        let materials = try await CaseMaterialModel.query(on: db).filter(\.$fileSHA != nil).all().map { ($0.caseID, $0.id!) }
+        let documents = try await app.rows(CaseDocumentRow.self).map { ($0.caseID, $0.id) }
+        let materials = try await app.rows(CaseMaterialRow.self).filter { $0.fileSHA != nil }.map { ($0.caseID, $0.id) }
         return ParameterValues(
             cases: fixtures.all, caseNumbers: fixtures.all.map(\.summary.number),
             documents: documents.sorted { ($0.0.uuidString, $0.1.uuidString) < ($1.0.uuidString, $1.1.uuidString) },
@@ -120,7 +120,7 @@ struct ParameterValues {
             otherIDs: [implementation, version.id!, department.id!].map(\.uuidString) + applicants.map { $0.id!.uuidString } + (item?.id.map { [$0.uuidString] } ?? []),
             itemCodes: [CaseFixtures.code],
             storedFiles: try await StoredFileModel.query(on: db).limit(3).all().compactMap(\.id),
-            orders: try await PaymentModel.query(on: db).all().map(\.orderNumber),
+            orders: try await app.rows(PaymentRow.self).map(\.orderNumber),
             last4: String((person.idNumber ?? "0000").suffix(4)))
     }
 

@@ -22,7 +22,7 @@ struct ReliabilityTests {
             var ids: [UUID] = []
             for _ in 0..<200 {
                 let c = try await app.services.cases.submitOnline(.init(implementationID: implementation, formData: [:], files: files, deliveryMode: .pickup, deliveryAddress: ""), applicant: principal, address: "test")
-                ids.append(c.id!)
+                ids.append(c.id)
             }
             let clerk = try await app.token("clerk.zz")
             // 50 cases (400 requests) at a time: each case's 8 accepts still race, against a pool of 16
@@ -46,10 +46,10 @@ struct ReliabilityTests {
             #expect(wins.values.allSatisfy { $0.count == 1 })
             let odd = results.filter { $0.1 != .ok && $0.1 != .conflict }
             #expect(odd.isEmpty, "answers other than 200 and 409: \(Dictionary(grouping: odd, by: \.1.code).mapValues(\.count))")
-            let accepts = try await CaseEventModel.query(on: app.db).filter(\.$action == "accept").all()
+            let accepts = try await app.rows(CaseEventRow.self, where: ["action": "accept"])
             #expect(accepts.count == 200)
             #expect(Set(accepts.map(\.caseID)).count == 200)
-            let versions = try await CaseModel.query(on: app.db).all().map(\.version)
+            let versions = try await app.rows(CaseRow.self).map(\.version)
             #expect(versions.allSatisfy { $0 == 2 })
         }
     }
@@ -94,11 +94,11 @@ struct ReliabilityTests {
                 if retry.status == .created, retry.text == created[index] { keysPassed += 1 }
             }
             SuiteSummary.report("G4", "keys × 3 tries", passed: keysPassed, failed: count - keysPassed)
-            #expect(try await CaseModel.query(on: app.db).count() == count)
+            #expect(try await app.count(CaseRow.self) == count)
             let other = try await CaseFlowTests.submit(app, token: applicant, implementation: implementation, files: [0], mode: "post", key: "g4-0")
             #expect(other.status == .unprocessableContent)
             #expect(try other.problem().code == "idempotency.key_reused")
-            #expect(try await CaseModel.query(on: app.db).count() == count)
+            #expect(try await app.count(CaseRow.self) == count)
         }
     }
 
@@ -108,7 +108,7 @@ struct ReliabilityTests {
         try await TestApp.run(seed: .full) { app in
             let report = try await LifecycleBench.run(services: app.services, cases: 12, clients: 4) { _ in }
             #expect(report.lostOrDoubled == 0)
-            #expect(try await CaseModel.query(on: app.db).filter(\.$state == .delivered).count() == 12)
+            #expect(try await app.count(CaseRow.self, where: ["state": CaseState.delivered]) == 12)
             #expect(report.steps.map(\.name) == ["submit", "accept", "review", "decide", "deliver"])
         }
     }
@@ -119,21 +119,21 @@ struct ReliabilityTests {
     @Test func bulkSeed_isConsistentRebuildsItsIndexesAndAppends() async throws {
         try await TestApp.run(seed: .full) { app in
             let db = app.services.persistence.db, sql = app.services.persistence.sql
-            let casesBefore = try await CaseModel.query(on: db).count(), eventsBefore = try await CaseEventModel.query(on: db).count()
+            let casesBefore = try await app.count(CaseRow.self), eventsBefore = try await app.count(CaseEventRow.self)
             let progressed = ManagedCounter()
             let first = try await BulkSeed.run(services: app.services, count: 1500, seed: 7) { progressed.add($0) }
             let second = try await BulkSeed.run(services: app.services, count: 300, seed: 8) { progressed.add($0) }
             #expect(progressed.value == 1800)
-            #expect(try await CaseModel.query(on: db).count() == casesBefore + 1800)
-            #expect(try await CaseEventModel.query(on: db).count() == eventsBefore + first.events + second.events)
+            #expect(try await app.count(CaseRow.self) == casesBefore + 1800)
+            #expect(try await app.count(CaseEventRow.self) == eventsBefore + first.events + second.events)
             #expect(first.events >= 1500 && first.events <= 1500 * 7)
             #expect(first.indexSeconds > 0 && first.seconds >= first.indexSeconds)
 
             // Every case's events are in order and the last leaves it in its state; numbers are well formed.
-            let cases = try await CaseModel.query(on: db).all()
-            let events = Dictionary(grouping: try await CaseEventModel.query(on: db).sort(\.$at).all(), by: \.caseID)
+            let cases = try await app.rows(CaseRow.self)
+            let events = Dictionary(grouping: try await CaseEventRow.select(on: sql).orderBy("at").rows(CaseEventRow.self), by: \.caseID)
             let inconsistent = cases.filter { c in
-                guard let list = events[c.id!], let last = list.last else { return true }
+                guard let list = events[c.id], let last = list.last else { return true }
                 return last.stateAfter != c.state || list.first?.action != "submit" || !CaseNumber.isWellFormed(c.number)
             }
             #expect(inconsistent.map(\.number) == [])
