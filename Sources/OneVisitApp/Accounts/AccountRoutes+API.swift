@@ -33,14 +33,14 @@ extension AccountRoutes {
     }
 
     static func me(_ request: Request, _ context: SignedInContext, app: AppServices) async throws -> Components.Schemas.Account {
-        guard let account = try await AccountModel.find(context.principal.accountID, on: app.persistence.db) else { throw AppError.unauthenticated }
+        guard let account = try await AccountRow.find(context.principal.accountID, on: app.persistence.sql) else { throw AppError.unauthenticated }
         return try .init(AccountView(account))
     }
 
     static func registerApplicant(_ request: Request, _ context: AppRequestContext, app: AppServices) async throws -> EditedResponse<Components.Schemas.Account> {
         let body = try await JSONBody.decode(Components.Schemas.RegistrationRequest.self, from: request, context: context)
         let accounts = app.accounts
-        let account: AccountModel
+        let account: AccountRow
         do {
             switch body._type {
             case .person:

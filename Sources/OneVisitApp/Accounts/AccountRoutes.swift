@@ -59,9 +59,9 @@ struct AccountView: ResponseEncodable, Sendable {
     var phoneMasked: String?
     var createdAt: Date
 
-    init(_ account: AccountModel) {
+    init(_ account: AccountRow) {
         let role = Role(code: account.role) ?? .applicant
-        id = account.id!
+        id = account.id
         loginName = role == .applicant && account.applicantType == "person" ? Masking.mask(account.loginName, keepPrefix: 3, keepSuffix: 4) : account.loginName
         self.role = role.code
         roleName = role.chineseName

@@ -16,9 +16,9 @@ extension AccountService {
 
     /// An applicant account a clerk may print a claim code for: one with at least one case in
     /// the clerk's region. Any other account is "not found", whether or not it exists.
-    func claimCandidate(_ id: UUID, clerk: Principal, on db: any Database) async throws -> AccountModel {
+    func claimCandidate(_ id: UUID, clerk: Principal, on db: any Database) async throws -> AccountRow {
         guard clerk.role == .staff(.windowClerk), let region = clerk.regionCode else { throw AppError.forbidden }
-        guard let account = try await AccountModel.find(id, on: db), account.role == Role.applicant.code,
+        guard let account = try await AccountRow.find(id, on: db.sql), account.role == Role.applicant.code,
               try await db.sql.select().column("id").from(CaseRow.table).where("applicant_id", .equal, id).where("region_code", .equal, region)
                 .limit(1).first() != nil
         else { throw Self.applicantNotFound }
@@ -26,7 +26,7 @@ extension AccountService {
     }
 
     /// Whether the walk-in has already taken the account over by registering.
-    static func isClaimed(_ account: AccountModel) -> Bool { account.passwordHash != unclaimedPassword }
+    static func isClaimed(_ account: AccountRow) -> Bool { account.passwordHash != unclaimedPassword }
 
     /// A new code for a walk-in account, replacing any earlier one. The code itself is
     /// shown once, to the clerk who prints it; only its SHA-256 is kept.
@@ -35,19 +35,15 @@ extension AccountService {
         let code = ClaimCode.generate()
         let expires = now.addingTimeInterval(ClaimCode.lifetime)
         try await persistence.transaction { tx in
-            _ = try await self.claimCandidate(id, clerk: clerk, on: tx)
-            try await Self.lockRow(AccountModel.schema, id: id, on: tx)
-            guard let account = try await AccountModel.find(id, on: tx), !Self.isClaimed(account) else { throw Self.alreadyClaimed }
-            try await ClaimCodeModel.query(on: tx).filter(\.$accountID == id).delete()
-            let row = ClaimCodeModel()
-            row.id = UUID()
-            row.accountID = id
-            row.codeHash = Self.sha256(code)
-            row.issuedBy = clerk.accountID
-            row.createdAt = now
-            row.expiresAt = expires
-            row.failures = 0
-            try await row.create(on: tx)
+            // Held first, so the one read of the candidate is the state this code is issued against.
+            try await Self.lockRow(AccountRow.table, id: id, on: tx)
+            let account = try await self.claimCandidate(id, clerk: clerk, on: tx)
+            guard !Self.isClaimed(account) else { throw Self.alreadyClaimed }
+            let sql = tx.sql
+            try await sql.delete(from: ClaimCodeRow.table).where("account_id", .equal, id).run()
+            let row = ClaimCodeRow(id: UUID(), accountID: id, codeHash: Self.sha256(code), issuedBy: clerk.accountID,
+                                   createdAt: now, expiresAt: expires, failures: 0)
+            try await row.insert(on: sql)
             try await AuditLog.append(
                 .init(actor: clerk.auditName, action: "account.claim_code", objectType: "account", objectID: id.uuidString,
                       address: address, detail: "valid \(Int(ClaimCode.lifetime / 3600)) h"), at: now, on: tx)

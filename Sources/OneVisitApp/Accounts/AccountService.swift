@@ -1,11 +1,11 @@
 import Crypto
 import FluentKit
-import FluentSQL
 import Foundation
 import HummingbirdBcrypt
 import HummingbirdOTP
 import NIOPosix
 import OneVisitDomain
+import SQLKit
 import Synchronization
 
 /// Registration, sign-in, sessions and sign-out; the use cases behind the login page
@@ -91,15 +91,16 @@ public struct AccountService: Sendable {
     /// window (R8.2.5), which is handed over only with the claim code the clerk printed and
     /// the name given there: a name and ID number are printed on too many forms to prove
     /// anything. A refused claim changes nothing but the code's count of wrong tries.
-    func register(person: ApplicantRegistration.Person, password: String, address: String, claimCode: String? = nil) async throws -> AccountModel {
+    func register(person: ApplicantRegistration.Person, password: String, address: String, claimCode: String? = nil) async throws -> AccountRow {
         let hash = try await hashPassword(password)
         let now = clock.now
         let typedCode = claimCode.map { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty } ?? false
         let codeHash = claimCode.flatMap(ClaimCode.normalised).map(Self.sha256)
-        let outcome: Committed<AccountModel> = try await persistence.transaction { tx in
-            let walkIn = try await AccountModel.query(on: tx).filter(\.$idNumber == person.residentID.value).first()
+        let outcome: Committed<AccountRow> = try await persistence.transaction { tx in
+            let sql = tx.sql
+            let walkIn = try await AccountRow.select(on: sql).where("id_number", .equal, person.residentID.value).limit(1).row(AccountRow.self)
             // The walk-in's own account may already carry the phone as its login name.
-            if let holder = try await AccountModel.query(on: tx).filter(\.$loginName == person.phone.value).first(),
+            if let holder = try await AccountRow.select(on: sql).where("login_name", .equal, person.phone.value).limit(1).row(AccountRow.self),
                holder.id != walkIn?.id || holder.passwordHash != Self.unclaimedPassword {
                 throw AppError.invalid("phone", code: "account.phone_taken", "该手机号已注册，请直接登录")
             }
@@ -110,21 +111,23 @@ public struct AccountService: Sendable {
             guard walkIn?.passwordHash == Self.unclaimedPassword else { throw idTaken }
             guard typedCode else { throw Self.claimCodeRequired }
             // Parallel guesses at one account's code take turns, so every wrong one counts.
-            try await Self.lockRow(AccountModel.schema, id: walkInID, on: tx)
-            guard let account = try await AccountModel.find(walkInID, on: tx), account.passwordHash == Self.unclaimedPassword else { throw idTaken }
-            let issued = try await ClaimCodeModel.query(on: tx).filter(\.$accountID == walkInID).first()
+            guard var account = try await Self.lockedRow(AccountRow.self, id: walkInID, on: sql), account.passwordHash == Self.unclaimedPassword else { throw idTaken }
+            let issued = try await ClaimCodeRow.select(on: sql).where("account_id", .equal, walkInID).limit(1).row(ClaimCodeRow.self)
             let matches = codeHash != nil && codeHash == issued?.codeHash && account.displayName == person.name
             let judgement = issued.map { ClaimCode.judge(matches: matches, failures: $0.failures, expiresAt: $0.expiresAt, now: now) } ?? .unusable
             let refusal = AuditLog.Event(actor: "anonymous", action: "account.claim_refused", objectType: "account",
                                          objectID: walkInID.uuidString, address: address)
             switch judgement {
             case .accept:
-                try await issued?.delete(on: tx)
+                if let issued { try await sql.delete(from: ClaimCodeRow.table).where("id", .equal, issued.id).run() }
                 account.passwordHash = hash
                 account.loginName = person.phone.value
                 account.phone = person.phone.value
                 account.version += 1
-                try await account.update(on: tx)
+                try await sql.update(AccountRow.table)
+                    .set("password_hash", to: account.passwordHash).set("login_name", to: account.loginName)
+                    .set("phone", to: person.phone.value).set("version", to: account.version)
+                    .where("id", .equal, walkInID).run()
                 try await AuditLog.append(
                     .init(actor: "applicant:\(account.loginName)", action: "account.claim", objectType: "account",
                           objectID: walkInID.uuidString, address: address, detail: "person, claim code of \(issued?.issuedBy.uuidString ?? "")"),
@@ -133,10 +136,9 @@ public struct AccountService: Sendable {
             case .refuse(let failures, let burnt):
                 if let issued {
                     if burnt {
-                        try await issued.delete(on: tx)
+                        try await sql.delete(from: ClaimCodeRow.table).where("id", .equal, issued.id).run()
                     } else {
-                        issued.failures = failures
-                        try await issued.update(on: tx)
+                        try await sql.update(ClaimCodeRow.table).set("failures", to: failures).where("id", .equal, issued.id).run()
                     }
                 }
                 var event = refusal
@@ -144,7 +146,7 @@ public struct AccountService: Sendable {
                 try await AuditLog.append(event, at: now, on: tx)
                 return .refused(Self.claimCodeRefused)
             case .unusable:
-                try await issued?.delete(on: tx)
+                if let issued { try await sql.delete(from: ClaimCodeRow.table).where("id", .equal, issued.id).run() }
                 var event = refusal
                 event.detail = issued == nil ? "no code issued" : "code expired or burnt"
                 try await AuditLog.append(event, at: now, on: tx)
@@ -168,47 +170,40 @@ public struct AccountService: Sendable {
         }
     }
 
-    private static func createPerson(_ person: ApplicantRegistration.Person, hash: String, now: Date, address: String, on tx: any Database) async throws -> AccountModel {
-        let account = AccountModel(person: person, loginName: person.phone.value, passwordHash: hash, createdAt: now)
-        try await account.create(on: tx)
+    private static func createPerson(_ person: ApplicantRegistration.Person, hash: String, now: Date, address: String, on tx: any Database) async throws -> AccountRow {
+        let account = AccountRow(person: person, loginName: person.phone.value, passwordHash: hash, createdAt: now)
+        try await account.insert(on: tx.sql)
         try await AuditLog.append(
             .init(actor: "applicant:\(account.loginName)", action: "account.register", objectType: "account",
-                  objectID: account.id!.uuidString, address: address, detail: "person"), at: now, on: tx)
+                  objectID: account.id.uuidString, address: address, detail: "person"), at: now, on: tx)
         return account
     }
 
     /// Holds one row until the transaction ends (`FOR UPDATE` on PostgreSQL). SQLite has no
-    /// row locks and needs none: its single connection runs one transaction at a time.
+    /// row locks and needs none: its one writer runs one transaction at a time.
     static func lockRow(_ table: String, column: String = "id", id: some Encodable & Sendable, on tx: any Database) async throws {
-        guard let sql = tx as? any SQLDatabase else { return }
-        try await sql.select().column(column).from(table).where(column, .equal, id).for(.update).run()
+        try await tx.sql.select().column(column).from(table).where(column, .equal, id).for(.update).run()
     }
 
-    func register(organisation: ApplicantRegistration.Organisation, password: String, address: String) async throws -> AccountModel {
+    /// The row with this `id`, read and held until the transaction ends, in one statement
+    /// (`SELECT … FOR UPDATE` on PostgreSQL; see `lockRow`).
+    static func lockedRow<R: TableRow>(_ type: R.Type, id: UUID, on sql: any SQLDatabase) async throws -> R? {
+        try await R.select(on: sql).where("id", .equal, id).for(.update).limit(1).row(R.self)
+    }
+
+    func register(organisation: ApplicantRegistration.Organisation, password: String, address: String) async throws -> AccountRow {
         let hash = try await hashPassword(password)
         let now = clock.now
         return try await persistence.transaction { tx in
-            if try await AccountModel.query(on: tx).filter(\.$creditCode == organisation.creditCode.value).first() != nil {
+            let sql = tx.sql
+            if try await sql.select().column("id").from(AccountRow.table).where("credit_code", .equal, organisation.creditCode.value).limit(1).first() != nil {
                 throw AppError.invalid("creditCode", code: "account.credit_code_taken", "该统一社会信用代码已注册，请直接登录")
             }
-            let account = AccountModel()
-            account.id = UUID()
-            account.loginName = organisation.creditCode.value
-            account.passwordHash = hash
-            account.role = Role.applicant.code
-            account.displayName = organisation.name
-            account.applicantType = "organisation"
-            account.creditCode = organisation.creditCode.value
-            account.legalRepresentative = organisation.legalRepresentative
-            account.contactName = organisation.contactName
-            account.phone = organisation.phone.value
-            account.failedLogins = 0
-            account.createdAt = now
-            account.version = 1
-            try await account.create(on: tx)
+            let account = AccountRow(organisation: organisation, passwordHash: hash, createdAt: now)
+            try await account.insert(on: sql)
             try await AuditLog.append(
                 .init(actor: "applicant:\(account.loginName)", action: "account.register", objectType: "account",
-                      objectID: account.id!.uuidString, address: address, detail: "organisation"), at: now, on: tx)
+                      objectID: account.id.uuidString, address: address, detail: "organisation"), at: now, on: tx)
             return account
         }
     }
@@ -227,12 +222,13 @@ public struct AccountService: Sendable {
         let loginName = normalisedLogin(rawLogin)
         let throttleKey = Self.sha256(loginName)
         let now = clock.now
-        if let throttle = try await LoginThrottleModel.find(throttleKey, on: persistence.db), let until = throttle.lockedUntil, until > now {
+        let reads = persistence.sql
+        if let throttle = try await LoginThrottleRow.find(loginHash: throttleKey, on: reads), let until = throttle.lockedUntil, until > now {
             throw Self.locked(until: until, now: now)
         }
         // A name no account can have (a NUL breaks a PostgreSQL query) is looked up nowhere.
         let account = Self.couldBeLoginName(loginName)
-            ? try await AccountModel.query(on: persistence.db).filter(\.$loginName == loginName).first() : nil
+            ? try await AccountRow.select(on: reads).where("login_name", .equal, loginName).limit(1).row(AccountRow.self) : nil
         let passwordOK = try await verifyPassword(password, hash: account?.passwordHash)
         let role = account.map { Role(code: $0.role) ?? .applicant }
         let needsCode = if case .staff(let staffRole)? = role { staffRole.requiresSecondFactor } else { false }
@@ -246,6 +242,7 @@ public struct AccountService: Sendable {
         let policy = self.policy
         let newHash = upgradedHash
         let attempt: Committed<SignIn> = try await persistence.transaction { tx in
+            let sql = tx.sql
             let state = try await Self.lockThrottle(throttleKey, now: now, on: tx)
             var secondFactor = LoginPolicy.SecondFactor.notRequired
             var freshStep: Int64?
@@ -254,8 +251,9 @@ public struct AccountService: Sendable {
                     secondFactor = .missing
                 } else {
                     // A code is good once (RFC 6238 §5.2), even for two requests at the same instant.
-                    try await Self.lockRow(AccountModel.schema, id: accountID, on: tx)
-                    let last = try await AccountModel.find(accountID, on: tx)?.totpLastStep
+                    let last = try await sql.select().column("totp_last_step").from(AccountRow.table)
+                        .where("id", .equal, accountID).for(.update).limit(1).first()?
+                        .decode(column: "totp_last_step", as: Int64?.self)
                     freshStep = steps.filter { $0 > (last ?? .min) }.max()
                     secondFactor = .given(valid: freshStep != nil)
                 }
@@ -266,25 +264,26 @@ public struct AccountService: Sendable {
             case .locked(let until):
                 return .refused(Self.locked(until: until, now: now))
             case .failure(let nowLocked):
-                try await LoginThrottleModel.query(on: tx).filter(\.$id == throttleKey)
-                    .set(\.$failures, to: newState.failures)
-                    .set(\.$lockedUntil, to: newState.lockedUntil)
-                    .set(\.$updatedAt, to: now)
-                    .update()
+                try await sql.update(LoginThrottleRow.table)
+                    .set("failures", to: newState.failures)
+                    .set("locked_until", to: newState.lockedUntil.map { SQLBind($0) as any SQLExpression } ?? SQLLiteral.null)
+                    .set("updated_at", to: now)
+                    .where("login_hash", .equal, throttleKey)
+                    .run()
                 let who = account.map { "\($0.role):\($0.loginName)" } ?? "anonymous"
                 try await AuditLog.append(
                     .init(actor: who, action: nowLocked ? "auth.locked" : "auth.login_failed", objectType: account == nil ? "login" : "account",
-                          objectID: account?.id?.uuidString ?? throttleKey, address: address,
+                          objectID: account?.id.uuidString ?? throttleKey, address: address,
                           detail: "failures=\(newState.failures)\(secondFactor == .missing ? ", totp missing" : "")"), at: now, on: tx)
                 return .refused(nowLocked ? Self.locked(until: newState.lockedUntil ?? now, now: now) : Self.answer(refusal ?? .invalidCredentials))
             case .success:
                 guard let account else { return .refused(.invalidCredentials) }
-                try await LoginThrottleModel.query(on: tx).filter(\.$id == throttleKey).delete()
+                try await sql.delete(from: LoginThrottleRow.table).where("login_hash", .equal, throttleKey).run()
                 if freshStep != nil || newHash != nil {
-                    let update = AccountModel.query(on: tx).filter(\.$id == account.id!)
-                    if let freshStep { update.set(\.$totpLastStep, to: freshStep) }
-                    if let newHash { update.set(\.$passwordHash, to: newHash) }
-                    try await update.update()
+                    let update = sql.update(AccountRow.table).where("id", .equal, account.id)
+                    if let freshStep { update.set("totp_last_step", to: freshStep) }
+                    if let newHash { update.set("password_hash", to: newHash) }
+                    try await update.run()
                 }
                 return .done(try await self.openSession(for: account, channel: channel, address: address, now: now, on: tx))
             }
@@ -314,15 +313,13 @@ public struct AccountService: Sendable {
 
     /// The failure count of a login name, its row held until the transaction ends.
     static func lockThrottle(_ key: String, now: Date, on tx: any Database) async throws -> LoginPolicy.State {
-        if let sql = tx as? any SQLDatabase {
-            try await sql.insert(into: LoginThrottleModel.schema)
-                .columns("login_hash", "failures", "updated_at")
-                .values(SQLBind(key), SQLBind(0), SQLBind(now))
-                .ignoringConflicts(with: "login_hash")
-                .run()
-        }
-        try await lockRow(LoginThrottleModel.schema, column: "login_hash", id: key, on: tx)
-        let row = try await LoginThrottleModel.find(key, on: tx)
+        let sql = tx.sql
+        try await sql.insert(into: LoginThrottleRow.table)
+            .columns("login_hash", "failures", "updated_at")
+            .values(SQLBind(key), SQLBind(0), SQLBind(now))
+            .ignoringConflicts(with: "login_hash")
+            .run()
+        let row = try await LoginThrottleRow.select(on: sql).where("login_hash", .equal, key).for(.update).limit(1).row(LoginThrottleRow.self)
         return LoginPolicy.State(failures: row?.failures ?? 0, lockedUntil: row?.lockedUntil)
     }
 
@@ -330,30 +327,30 @@ public struct AccountService: Sendable {
     func pruneLoginThrottle(olderThan cutoff: Date) async throws {
         let now = clock.now
         try await persistence.transaction { tx in
-            try await LoginThrottleModel.query(on: tx)
-                .filter(\.$updatedAt < cutoff)
-                .group(.or) { $0.filter(\.$lockedUntil == nil).filter(\.$lockedUntil < now) }
-                .delete()
+            try await tx.sql.delete(from: LoginThrottleRow.table)
+                .where("updated_at", .lessThan, cutoff)
+                .where(group: { $0.where("locked_until", .is, SQLLiteral.null).orWhere("locked_until", .lessThan, now) })
+                .run()
         }
     }
 
     /// Opens a session for an account that has just proved who it is.
-    func startSession(for account: AccountModel, channel: String, address: String) async throws -> SignIn {
+    func startSession(for account: AccountRow, channel: String, address: String) async throws -> SignIn {
         let now = clock.now
         return try await persistence.transaction { tx in
             try await self.openSession(for: account, channel: channel, address: address, now: now, on: tx)
         }
     }
 
-    func openSession(for account: AccountModel, channel: String, address: String, now: Date, on tx: any Database) async throws -> SignIn {
+    func openSession(for account: AccountRow, channel: String, address: String, now: Date, on tx: any Database) async throws -> SignIn {
         let token = Tokens.random()
         let expires = now.addingTimeInterval(sessionLifetime)
-        let session = SessionModel(tokenHash: Self.sha256(token), accountID: account.id!, channel: channel, createdAt: now, expiresAt: expires)
-        try await session.create(on: tx)
+        let session = SessionRow(id: UUID(), tokenHash: Self.sha256(token), accountID: account.id, channel: channel, createdAt: now, expiresAt: expires)
+        try await session.insert(on: tx.sql)
         try await AuditLog.append(
-            .init(actor: "\(account.role):\(account.loginName)", action: "auth.login", objectType: "session", objectID: session.id!.uuidString,
+            .init(actor: "\(account.role):\(account.loginName)", action: "auth.login", objectType: "session", objectID: session.id.uuidString,
                   address: address, detail: channel), at: now, on: tx)
-        return SignIn(token: token, expiresAt: expires, principal: principal(for: account, sessionID: session.id!))
+        return SignIn(token: token, expiresAt: expires, principal: principal(for: account, sessionID: session.id))
     }
 
     /// Phone numbers may be typed with +86 or spaces; credit codes in lower case.
@@ -364,29 +361,45 @@ public struct AccountService: Sendable {
         return trimmed
     }
 
-    func principal(for account: AccountModel, sessionID: UUID) -> Principal {
+    func principal(for account: AccountRow, sessionID: UUID) -> Principal {
         Principal(
-            accountID: account.id!, sessionID: sessionID, role: Role(code: account.role) ?? .applicant,
+            accountID: account.id, sessionID: sessionID, role: Role(code: account.role) ?? .applicant,
             displayName: account.displayName, loginName: account.loginName,
             departmentID: account.departmentID, regionCode: account.regionCode)
     }
 
-    /// The account behind a session or bearer token, if the session is still valid.
+    /// The account behind a session or bearer token, if the session is still valid: every
+    /// signed-in request asks, so it is one statement (the session joined to its account on
+    /// the token's hash) reading only what a `Principal` holds.
     public func authenticate(token: String) async throws -> Principal? {
         guard !token.isEmpty, token.count < 200 else { return nil }
-        let db = persistence.db
-        guard let session = try await SessionModel.query(on: db).filter(\.$tokenHash == Self.sha256(token)).first(),
-              session.expiresAt > clock.now,
-              let account = try await AccountModel.find(session.accountID, on: db)
+        let sessions = SessionRow.table, accounts = AccountRow.table
+        guard let row = try await persistence.sql.select()
+            .column(SQLColumn("id", table: sessions), as: "session_id")
+            .column(SQLColumn("expires_at", table: sessions), as: "expires_at")
+            .column(SQLColumn("account_id", table: sessions), as: "account_id")
+            .column(SQLColumn("role", table: accounts), as: "role")
+            .column(SQLColumn("display_name", table: accounts), as: "display_name")
+            .column(SQLColumn("login_name", table: accounts), as: "login_name")
+            .column(SQLColumn("department_id", table: accounts), as: "department_id")
+            .column(SQLColumn("region_code", table: accounts), as: "region_code")
+            .from(sessions)
+            .join(accounts, on: SQLColumn("id", table: accounts), .equal, SQLColumn("account_id", table: sessions))
+            .where(SQLColumn("token_hash", table: sessions), .equal, SQLBind(Self.sha256(token)))
+            .limit(1)
+            .first(decoding: SessionPrincipalRow.self),
+              row.expiresAt > clock.now
         else { return nil }
-        return principal(for: account, sessionID: session.id!)
+        return Principal(
+            accountID: row.accountID, sessionID: row.sessionID, role: Role(code: row.role) ?? .applicant,
+            displayName: row.displayName, loginName: row.loginName, departmentID: row.departmentID, regionCode: row.regionCode)
     }
 
     /// Ends the session: its token stops working at once.
     public func signOut(_ principal: Principal, address: String) async throws {
         let now = clock.now
         try await persistence.transaction { tx in
-            try await SessionModel.query(on: tx).filter(\.$id == principal.sessionID).delete()
+            try await tx.sql.delete(from: SessionRow.table).where("id", .equal, principal.sessionID).run()
             try await AuditLog.append(
                 .init(actor: principal.auditName, action: "auth.logout", objectType: "session",
                       objectID: principal.sessionID.uuidString, address: address), at: now, on: tx)

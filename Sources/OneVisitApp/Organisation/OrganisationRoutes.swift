@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import Hummingbird
 import OneVisitDomain
+import SQLKit
 
 /// Regions, departments, halls, windows and A/B posts (R6.4, R6.9): staff pages and API.
 enum OrganisationRoutes {
@@ -86,7 +87,8 @@ enum OrganisationRoutes {
                                field: w.field, departmentName: w.departmentID.flatMap { departmentNames[$0] })
                 })
         }
-        let accounts = Dictionary(uniqueKeysWithValues: try await AccountModel.query(on: db).filter(\.$role != "applicant").all().map { ($0.id!, $0.displayName) })
+        let staff = try await db.sql.select().columns("id", "display_name").from(AccountRow.table).where("role", .notEqual, Role.applicant.code).all()
+        let accounts = Dictionary(uniqueKeysWithValues: try staff.map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "display_name", as: String.self)) })
         let windowNumbers = Dictionary(uniqueKeysWithValues: windows.map { ($0.id!, $0.number) })
         let posts = try await PostModel.query(on: db).sort(\.$name).all().map { p in
             PostView(

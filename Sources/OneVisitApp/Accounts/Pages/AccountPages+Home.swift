@@ -45,7 +45,7 @@ extension AccountPages {
     }
 
     func account(_ request: Request, context: SignedInContext) async throws -> Response {
-        guard let account = try await AccountModel.find(context.principal.accountID, on: app.persistence.db) else { throw AppError.unauthenticated }
+        guard let account = try await AccountRow.find(context.principal.accountID, on: app.persistence.sql) else { throw AppError.unauthenticated }
         return try renderer.page("account", AccountPage(layout: context.layout("我的账号"), account: AccountView(account)))
     }
 }

@@ -70,7 +70,7 @@ extension AccountPages {
     }
 
     /// The checked registration, stored.
-    private func registerAccount(_ form: RegisterForm, address: String) async throws -> AccountModel {
+    private func registerAccount(_ form: RegisterForm, address: String) async throws -> AccountRow {
         if form.isOrganisation {
             let checked = try ApplicantRegistration.organisation(
                 name: form.name, creditCode: form.creditCode, legalRepresentative: form.legalRepresentative,
