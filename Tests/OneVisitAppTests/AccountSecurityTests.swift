@@ -55,7 +55,7 @@ struct AccountSecurityTests {
             #expect(statuses.filter { $0 == 423 }.count >= 30, "\(statuses)")
             #expect(right.status.code == 423)
             #expect(try right.problem().code == "auth.locked")
-            #expect(try await AuditRecordModel.query(on: app.db).filter(\.$action == "auth.locked").count() == 1)
+            #expect(try await app.count(AuditRecordRow.self, where: ["action": "auth.locked"]) == 1)
         }
     }
 
@@ -190,7 +190,7 @@ struct AccountSecurityTests {
         try await TestApp.run(seed: .full) { app in
             // setup
             let (accountID, _) = try await Self.walkIn(app)
-            let auditBefore = try await app.count(AuditRecordModel.self)
+            let auditBefore = try await app.count(AuditRecordRow.self)
             // act: the reported attack — the walk-in's name and ID number, the attacker's phone
             let attack = try await Self.register(app)
             let otherName = try await Self.register(app, name: "赵六")
@@ -203,7 +203,7 @@ struct AccountSecurityTests {
             let account = try #require(try await AccountModel.find(accountID, on: app.db))
             #expect(account.passwordHash == AccountService.unclaimedPassword)
             #expect(account.loginName == "13712345678")
-            #expect(try await app.count(AuditRecordModel.self) == auditBefore)
+            #expect(try await app.count(AuditRecordRow.self) == auditBefore)
         }
     }
 
@@ -233,7 +233,7 @@ struct AccountSecurityTests {
             let cases = try await app.json(.get, "/api/v1/cases", token: token)
             #expect(cases.text.contains(caseID.uuidString.lowercased()) || cases.text.contains(caseID.uuidString))
             #expect(try await ClaimCodeModel.query(on: app.db).count() == 0)
-            #expect(try await AuditRecordModel.query(on: app.db).filter(\.$action == "account.claim").count() == 1)
+            #expect(try await app.count(AuditRecordRow.self, where: ["action": "account.claim"]) == 1)
         }
     }
 

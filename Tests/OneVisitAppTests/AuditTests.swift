@@ -9,13 +9,13 @@ struct AuditTests {
     @Test func everyWrite_recordsWhoWhatWhere_inOneChain() async throws {
         try await TestApp.run { app in
             _ = try await app.token("clerk.zz")
-            let login = try #require(try await AuditRecordModel.query(on: app.db).filter(\.$action == "auth.login").first())
+            let login = try #require(try await app.rows(AuditRecordRow.self, where: ["action": "auth.login"]).first)
             #expect(login.actor == "windowClerk:clerk.zz")
             #expect(login.objectType == "session")
             #expect(login.occurredAt == TestApp.start)
             let report = try await AuditReport.run(on: app.services)
             #expect(report.firstBreak == nil)
-            #expect(report.checked == (try await app.count(AuditRecordModel.self)))
+            #expect(report.checked == (try await app.count(AuditRecordRow.self)))
         }
     }
 
@@ -49,7 +49,7 @@ struct AuditTests {
 
     @Test func cutTail_isFound() async throws {
         try await TestApp.run { app in
-            let total = try await app.count(AuditRecordModel.self)
+            let total = try await app.count(AuditRecordRow.self)
             try await app.services.persistence.sql.raw("DELETE FROM audit_records WHERE sequence = \(unsafeRaw: String(total))").run()
             let report = try await AuditReport.run(on: app.services)
             #expect(report.firstBreak == "日志被截断：最后一条应为第 \(total) 条，实为第 \(total - 1) 条")

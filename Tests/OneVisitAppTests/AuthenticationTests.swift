@@ -33,7 +33,7 @@ struct AuthenticationTests {
             #expect(try await app.json(.post, "/api/v1/auth/login", body: Self.right).status.code == 423)
             app.clock.advance(by: 61)
             #expect(try await app.json(.post, "/api/v1/auth/login", body: Self.right).status == .ok)
-            let locks = try await AuditRecordModel.query(on: app.db).filter(\.$action == "auth.locked").count()
+            let locks = try await app.count(AuditRecordRow.self, where: ["action": "auth.locked"])
             #expect(locks == 1)
         }
     }

@@ -229,7 +229,7 @@ struct CaseSecurityTests {
             let owner = try await app.token("13800000001")
             let implementation = try await CaseFlowTests.implementation(app, code: "QR00811001")
             let c = try CaseFlowTests.detail(try await CaseFlowTests.submit(app, token: owner, implementation: implementation, files: [0, 4], key: "orphan-test-key"))
-            #expect(try await app.count(IdempotencyRecordModel.self) == 1)
+            #expect(try await app.count(IdempotencyRecordRow.self) == 1)
             let accepted = try CaseFlowTests.detail(try await CaseFlowTests.step(app, try await app.token("clerk.zz"), "/api/v1/cases/\(c.summary.id)/accept", #"{"tolerance":true}"#))
             let material = try #require(accepted.materials.first { $0.missing })
             let unique = Data("%PDF-1.4\n% \(UUID().uuidString)\n1 0 obj\n<<>>\nendobj\n%%EOF\n".utf8)
@@ -251,7 +251,7 @@ struct CaseSecurityTests {
             #expect(!app.services.blobs.exists(orphan))
             #expect(app.services.blobs.exists(referenced))
             // and the day-old idempotency record is gone with them
-            #expect(try await app.count(IdempotencyRecordModel.self) == 0)
+            #expect(try await app.count(IdempotencyRecordRow.self) == 0)
         }
     }
 

@@ -86,7 +86,7 @@ struct CatalogTests {
         try await TestApp.run(seed: .organisation) { app in
             let token = try await adminToken(app)
             let before = try await app.count(BaseItemModel.self)
-            let auditBefore = try await app.count(AuditRecordModel.self)
+            let auditBefore = try await app.count(AuditRecordRow.self)
             let cases: [(String, String)] = [
                 (try Self.itemBody(type: "parking"), "item.type_unknown"),
                 (try Self.itemBody(code: "CF00001000", type: "penalty"), "item.type_excluded"),
@@ -101,7 +101,7 @@ struct CatalogTests {
                 #expect(try response.problem().code == code)
             }
             #expect(try await app.count(BaseItemModel.self) == before)
-            #expect(try await app.count(AuditRecordModel.self) == auditBefore)
+            #expect(try await app.count(AuditRecordRow.self) == auditBefore)
             // the valid one is stored once; the same code again is a duplicate
             #expect(try await app.json(.post, "/api/v1/catalog/items", token: token, body: try Self.itemBody()).status == .created)
             let duplicate = try await app.json(.post, "/api/v1/catalog/items", token: token, body: try Self.itemBody())
@@ -147,7 +147,7 @@ struct CatalogTests {
             #expect(draft.status == .created, "\(draft.text)")
             #expect(draft.text.contains("\"versionNumber\":2"))
             #expect(try await app.json(.get, "/api/v1/guides/\(created.id)").text.contains("\"versionNumber\":1"))
-            let audit = try await AuditRecordModel.query(on: app.db).filter(\.$action == "catalog.guide_publish").count()
+            let audit = try await app.count(AuditRecordRow.self, where: ["action": "catalog.guide_publish"])
             #expect(audit == 1)
         }
     }
@@ -169,7 +169,7 @@ struct CatalogTests {
             }
             #expect(results.filter { $0 == .ok }.count == 1)
             #expect(results.filter { $0 == .conflict }.count == 1)
-            #expect(try await AuditRecordModel.query(on: app.db).filter(\.$action == "catalog.guide_submit").count() == 1)
+            #expect(try await app.count(AuditRecordRow.self, where: ["action": "catalog.guide_submit"]) == 1)
         }
     }
 

@@ -27,12 +27,11 @@ struct IdempotencySecurityTests {
             let implementation = try await CaseFlowTests.implementation(app, code: "XK00123001")
             let token = try await app.token("13800000001")
             let body = Self.submission(implementation)
-            let crashed = IdempotencyRecordModel()
-            crashed.scopeKey = IdempotencyMiddleware.scope(
-                account: try await Self.accountID(app, "13800000001"), address: "local", path: "/api/v1/cases", key: "crash-0001")
-            crashed.requestHash = IdempotencyMiddleware.requestHash(ByteBuffer(string: body))
-            crashed.createdAt = app.clock.now
-            try await crashed.create(on: app.db)
+            let crashed = IdempotencyRecordRow(
+                id: UUID(), scopeKey: IdempotencyMiddleware.scope(
+                    account: try await Self.accountID(app, "13800000001"), address: "local", path: "/api/v1/cases", key: "crash-0001"),
+                requestHash: IdempotencyMiddleware.requestHash(ByteBuffer(string: body)), createdAt: app.clock.now)
+            try await app.services.persistence.transaction { tx in try await crashed.insert(on: tx.sql) }
             let before = try await app.count(CaseRow.self)
 
             // act + check: within the lease the key is still taken
@@ -64,12 +63,11 @@ struct IdempotencySecurityTests {
             // setup
             let implementation = try await CaseFlowTests.implementation(app, code: "XK00123001")
             let token = try await app.token("13800000001")
-            let crashed = IdempotencyRecordModel()
-            crashed.scopeKey = IdempotencyMiddleware.scope(
-                account: try await Self.accountID(app, "13800000001"), address: "local", path: "/api/v1/cases", key: "crash-0002")
-            crashed.requestHash = IdempotencyMiddleware.requestHash(ByteBuffer(string: "another body"))
-            crashed.createdAt = app.clock.now
-            try await crashed.create(on: app.db)
+            let crashed = IdempotencyRecordRow(
+                id: UUID(), scopeKey: IdempotencyMiddleware.scope(
+                    account: try await Self.accountID(app, "13800000001"), address: "local", path: "/api/v1/cases", key: "crash-0002"),
+                requestHash: IdempotencyMiddleware.requestHash(ByteBuffer(string: "another body")), createdAt: app.clock.now)
+            try await app.services.persistence.transaction { tx in try await crashed.insert(on: tx.sql) }
             app.clock.advance(by: Persistence.idempotencyLease + 1)
             // act
             let other = try await app.json(.post, "/api/v1/cases", token: token, body: Self.submission(implementation), headers: Self.key("crash-0002"))
@@ -104,7 +102,7 @@ struct IdempotencySecurityTests {
             let pruned = try await app.services.persistence.pruneIdempotencyRecords(olderThan: cutoff)
             // check
             #expect(pruned == 1)
-            let left = try await IdempotencyRecordModel.query(on: app.db).all()
+            let left = try await app.rows(IdempotencyRecordRow.self)
             #expect(left.count == 1)
             #expect(left.allSatisfy { $0.createdAt >= cutoff })
         }
@@ -121,7 +119,7 @@ struct IdempotencySecurityTests {
             let retry = try await app.json(.post, "/api/v1/auth/login", body: body, headers: Self.key("login-0001"))
 
             // check: the table holds no token, only that the key was used
-            let rows = try await IdempotencyRecordModel.query(on: app.db).all()
+            let rows = try await app.rows(IdempotencyRecordRow.self)
             #expect(rows.count == 1)
             #expect(rows.allSatisfy { $0.body == nil && $0.contentType == nil && $0.status == 200 })
             #expect(!rows.contains { ($0.body ?? "").contains(token) || $0.scopeKey.contains(token) })
@@ -165,7 +163,7 @@ struct IdempotencySecurityTests {
             #expect(without.status == .contentTooLarge)
             #expect(with.status == .contentTooLarge)
             #expect(try with.problem().code == "request.too_large")
-            #expect(try await app.count(IdempotencyRecordModel.self) == 0)
+            #expect(try await app.count(IdempotencyRecordRow.self) == 0)
         }
     }
 

@@ -14,7 +14,7 @@ struct RegistrationTests {
         try await TestApp.run { app in
             // setup
             let accountsBefore = try await app.count(AccountModel.self)
-            let auditBefore = try await app.count(AuditRecordModel.self)
+            let auditBefore = try await app.count(AuditRecordRow.self)
             // act
             let response = try await app.json(.post, "/api/v1/applicants", body: Self.validPerson.replacingOccurrences(of: "4568", with: "4567"))
             // check
@@ -25,7 +25,7 @@ struct RegistrationTests {
             #expect(problem.title.contains("校验位"))
             #expect(problem.field == "idNumber")
             #expect(try await app.count(AccountModel.self) == accountsBefore)
-            #expect(try await app.count(AuditRecordModel.self) == auditBefore)
+            #expect(try await app.count(AuditRecordRow.self) == auditBefore)
         }
     }
 
@@ -62,7 +62,7 @@ struct RegistrationTests {
             #expect(response.status == .created, "\(response.text)")
             #expect(response.text.contains("\"idNumberMasked\":\"4102**********4568\""))
             #expect(!response.text.contains("410203198512154568"))
-            let audit = try await AuditRecordModel.query(on: app.db).filter(\.$action == "account.register").all()
+            let audit = try await app.rows(AuditRecordRow.self, where: ["action": "account.register"])
             #expect(audit.count == 1)
             // the same phone again is refused
             let again = try await app.json(.post, "/api/v1/applicants", body: Self.validPerson.replacingOccurrences(of: "410203198512154568", with: "410102199001011234"))

@@ -178,14 +178,14 @@ struct ReliabilityTests {
     @Test func g12_randomAuditMutations_areAllDetected() async throws {
         try await TestApp.run(seed: .organisation) { app in
             let db = app.services.persistence.db
-            let rows = try await AuditRecordModel.query(on: db).sort(\.$sequence).all()
+            let rows = try await AuditRecordRow.select(on: db.sql).orderBy("sequence").rows(AuditRecordRow.self)
             let records = rows.map { row in
                 AuditChain.StoredRecord(
                     entry: .init(sequence: row.sequence, occurredAt: row.occurredAt, actor: row.actor, action: row.action, objectType: row.objectType,
                                  objectID: row.objectID, address: row.address, detail: row.detail),
                     previousHash: row.previousHash, hash: row.hash)
             }
-            let head = try #require(try await AuditHeadModel.find(1, on: db))
+            let head = try #require(try await AuditHeadRow.find(1, on: db.sql))
             #expect(records.count > 50)
             #expect(AuditChain.verify(records, head: (head.lastSequence, head.lastHash)) == nil)
             var generator = SeededGenerator(seed: 20261129)
