@@ -267,7 +267,7 @@ struct Bench: AsyncParsableCommand {
             try await Bench.withDemoServices(label: "onevisit.bench") { services in
                 let sqlite = services.config.database.isSQLite
                 if sqlite {
-                    try await services.persistence.sql.raw("PRAGMA synchronous=\(unsafeRaw: synchronous.uppercased())").run()
+                    try await services.persistence.writeSQL.raw("PRAGMA synchronous=\(unsafeRaw: synchronous.uppercased())").run()
                 }
                 let done = ProgressCounter(total: cases)
                 let report = try await LifecycleBench.run(services: services, cases: cases, clients: clients) { done.advance(by: $0) }
@@ -303,7 +303,7 @@ struct Bench: AsyncParsableCommand {
                 }) { done.advance(by: $0) }
                 var bytes: Int?
                 if case .sqliteFile(let path) = services.config.database {
-                    try await services.persistence.sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+                    try await services.persistence.writeSQL.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
                     bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
                 }
                 print(String(format: "bulk seed: %d cases, %d events, %d applicants in %.1f s (%.0f cases/s; %.1f s of it building the indexes)",

@@ -242,8 +242,8 @@ struct Targets {
     static func load(_ app: TestApp, _ fixtures: CaseFixtures) async throws -> Targets {
         let implementation = try await CaseFlowTests.implementation(app, code: CaseFixtures.code)
         let version = try #require(try await GuideVersionModel.query(on: app.db).filter(\.$implementationID == implementation).first())
-        let applicant = try #require(try await AccountModel.query(on: app.db).filter(\.$loginName == CaseFixtures.applicant).first())
-        return Targets(fixtures: fixtures, implementation: implementation, version: version.id!, applicantID: applicant.id!, client: app.client)
+        let applicant = try #require(try await AccountRow.select(on: app.db.sql).where("login_name", .equal, CaseFixtures.applicant).limit(1).row(AccountRow.self))
+        return Targets(fixtures: fixtures, implementation: implementation, version: version.id!, applicantID: applicant.id, client: app.client)
     }
 
     /// The case a step is naturally taken on, or the rejected one, whose state is final (so

@@ -97,9 +97,9 @@ struct AccountSecurityTests {
             #expect(unknown[4].code == "auth.locked")
             #expect(unknown[5].code == "auth.locked")
             // the count is kept in the database under a hash, not the name typed
-            let rows = try await LoginThrottleModel.query(on: app.db).all()
+            let rows = try await LoginThrottleRow.select(on: app.db.sql).rows(LoginThrottleRow.self)
             #expect(rows.count == 2)
-            #expect(rows.allSatisfy { $0.id?.count == 64 && $0.failures == 5 })
+            #expect(rows.allSatisfy { $0.loginHash.count == 64 && $0.failures == 5 })
         }
     }
 
@@ -121,7 +121,7 @@ struct AccountSecurityTests {
     @Test func walkInAccountWithoutPassword_isCheckedAgainstTheDecoy_andRefused() async throws {
         try await TestApp.run(seed: .full) { app in
             let (accountID, _) = try await Self.walkIn(app)
-            let account = try #require(try await AccountModel.find(accountID, on: app.db))
+            let account = try #require(try await AccountRow.find(accountID, on: app.db.sql))
             let response = try await app.json(.post, Self.login, body: Self.credentials(account.loginName, AccountService.unclaimedPassword))
             #expect(response.status == .unauthorized)
             #expect(try response.problem().code == "auth.invalid_credentials")
@@ -170,8 +170,8 @@ struct AccountSecurityTests {
         let registered = try await app.json(.post, "/api/v1/cases/window", token: clerk, body: #"{"implementationID":"\#(implementation)","channel":"walkIn","name":"王五","idNumber":"\#(walkInID)","phone":"13712345678","providedMaterials":[\#(required[0])]}"#)
         #expect(registered.status == .created, "\(registered.text)")
         let caseID = try CaseFlowTests.detail(registered).summary.id
-        let account = try #require(try await AccountModel.query(on: app.db).filter(\.$idNumber == walkInID).first())
-        return (try #require(account.id), caseID)
+        let account = try #require(try await AccountRow.select(on: app.db.sql).where("id_number", .equal, walkInID).limit(1).row(AccountRow.self))
+        return (account.id, caseID)
     }
 
     static func register(_ app: TestApp, name: String = "王五", phone: String = "13911112222", claimCode: String? = nil) async throws -> TestResponse {
@@ -200,7 +200,7 @@ struct AccountSecurityTests {
             #expect(try attack.problem().field == "claimCode")
             #expect(try attack.problem().title.contains("认领码"))
             #expect(try Answer(otherName) == Answer(attack))
-            let account = try #require(try await AccountModel.find(accountID, on: app.db))
+            let account = try #require(try await AccountRow.find(accountID, on: app.db.sql))
             #expect(account.passwordHash == AccountService.unclaimedPassword)
             #expect(account.loginName == "13712345678")
             #expect(try await app.count(AuditRecordRow.self) == auditBefore)
@@ -216,7 +216,7 @@ struct AccountSecurityTests {
             #expect(issued.headers[.cacheControl] == "no-store")
             let code = try JSONDecoder().decode(IssuedCode.self, from: Data(buffer: issued.body)).code
             #expect(ClaimCode.normalised(code) == code)
-            let stored = try #require(try await ClaimCodeModel.query(on: app.db).filter(\.$accountID == accountID).first())
+            let stored = try #require(try await ClaimCodeRow.select(on: app.db.sql).where("account_id", .equal, accountID).limit(1).row(ClaimCodeRow.self))
             #expect(stored.codeHash == AccountService.sha256(code))
             #expect(!issued.text.contains(stored.codeHash))
             // act: a wrong name with the right code, then the walk-in themself, on their own phone
@@ -232,7 +232,7 @@ struct AccountSecurityTests {
             let token = try await app.token("13712345678", password: "abc12345")
             let cases = try await app.json(.get, "/api/v1/cases", token: token)
             #expect(cases.text.contains(caseID.uuidString.lowercased()) || cases.text.contains(caseID.uuidString))
-            #expect(try await ClaimCodeModel.query(on: app.db).count() == 0)
+            #expect(try await ClaimCodeRow.select(on: app.db.sql).rows(ClaimCodeRow.self).count == 0)
             #expect(try await app.count(AuditRecordRow.self, where: ["action": "account.claim"]) == 1)
         }
     }
@@ -259,7 +259,7 @@ struct AccountSecurityTests {
             app.clock.advance(by: ClaimCode.lifetime + 1)
             let expired = try await Self.register(app, claimCode: second)
             #expect(try expired.problem().code == "account.claim_code_invalid")
-            let account = try #require(try await AccountModel.find(accountID, on: app.db))
+            let account = try #require(try await AccountRow.find(accountID, on: app.db.sql))
             #expect(account.passwordHash == AccountService.unclaimedPassword)
         }
     }
@@ -271,7 +271,7 @@ struct AccountSecurityTests {
             let implementation = try await CaseFlowTests.implementation(app, code: "QR00811001")
             let owner = try await app.token("13800000001")
             _ = try await CaseFlowTests.submit(app, token: owner, implementation: implementation, files: [0, 4])
-            let zhang = try #require(try await AccountModel.query(on: app.db).filter(\.$loginName == "13800000001").first()).id!
+            let zhang = try #require(try await AccountRow.select(on: app.db.sql).where("login_name", .equal, "13800000001").limit(1).row(AccountRow.self)).id
             // act / check
             #expect(try await Self.issueCode(app, for: accountID, clerk: "clerk.kf").status == .notFound)
             #expect(try await app.json(.post, "/api/v1/applicants/\(accountID)/claim-code", token: owner).status == .forbidden)
@@ -280,7 +280,7 @@ struct AccountSecurityTests {
             let claimed = try await Self.issueCode(app, for: zhang)
             #expect(claimed.status == .conflict)
             #expect(try claimed.problem().code == "account.already_claimed")
-            #expect(try await ClaimCodeModel.query(on: app.db).count() == 0)
+            #expect(try await ClaimCodeRow.select(on: app.db.sql).rows(ClaimCodeRow.self).count == 0)
         }
     }
 
@@ -304,7 +304,7 @@ struct AccountSecurityTests {
             let start = try #require(slip.text.range(of: marker)).upperBound
             let code = String(slip.text[start...].prefix(ClaimCode.length))
             #expect(ClaimCode.normalised(code) == code)
-            #expect(try await ClaimCodeModel.query(on: app.db).count() == 1)
+            #expect(try await ClaimCodeRow.select(on: app.db.sql).rows(ClaimCodeRow.self).count == 1)
 
             // the register form: the field, a wrong code tied to it, then the right one
             let form = try await app.page("/register")
@@ -353,7 +353,7 @@ struct AccountSecurityTests {
             // check
             #expect(wrong.status == .unauthorized)
             #expect(right.status == .ok)
-            let hash = try #require(try await AccountModel.query(on: app.db).filter(\.$loginName == "13912345678").first()).passwordHash
+            let hash = try #require(try await AccountRow.select(on: app.db.sql).where("login_name", .equal, "13912345678").limit(1).row(AccountRow.self)).passwordHash
             #expect(hash.hasPrefix(AccountService.prehashedPrefix))
         }
     }

@@ -74,6 +74,33 @@ struct ArchitectureRulesTests {
         #expect(found.isEmpty, "\(found.count) state references:\n\(found.joined(separator: "\n"))")
     }
 
+    /// Issue 12: one style per table. A table is read either through a Fluent model
+    /// (`static let schema = "…"`: cold admin pages, migrations) or through a row struct on
+    /// the lean data path (`static let table = "…"`, `TableRow`) — never both; and every
+    /// table on a hot path (a case step, the audit append, idempotency, sign-in, the progress
+    /// query, the work queues, the KPI figures) is a row struct.
+    @Test func noTable_isReadThroughBothAFluentModelAndARowStruct() throws {
+        func names(_ pattern: String) throws -> [String: String] {
+            let regex = try NSRegularExpression(pattern: pattern)
+            var found: [String: String] = [:]
+            for file in try SourceTree.swiftFiles(under: "Sources") {
+                let text = file.text as NSString
+                for match in regex.matches(in: file.text, range: NSRange(location: 0, length: text.length)) {
+                    found[text.substring(with: match.range(at: 1))] = file.path
+                }
+            }
+            return found
+        }
+        let fluent = try names(#"static let schema = "([a-z_]+)""#)
+        let rows = try names(#"static let table = "([a-z_]+)""#)
+        let both = Set(fluent.keys).intersection(rows.keys).sorted()
+        #expect(both.isEmpty, "read both ways: \(both.map { "\($0) (\(fluent[$0]!), \(rows[$0]!))" })")
+        let hot = ["cases", "case_materials", "case_events", "case_tasks", "case_documents", "payments", "audit_records",
+                   "audit_head", "idempotency_records", "sessions", "accounts", "kpi_counters"]
+        #expect(hot.filter { rows[$0] == nil }.isEmpty, "hot tables without a row struct: \(hot.filter { rows[$0] == nil })")
+        #expect(!fluent.isEmpty, "the rule reads the Fluent models too")
+    }
+
     // MARK: the rules' own checks (so a rule cannot pass by reading nothing)
 
     @Test func theRules_readTheRealTree() throws {

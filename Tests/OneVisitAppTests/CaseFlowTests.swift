@@ -150,7 +150,7 @@ struct CaseFlowTests {
             #expect(c.trips == 1)
             #expect(c.summary.channelName == "窗口现场")
             // the walk-in's account exists, so registering online later finds the case (R8.2.5)
-            let account = try #require(try await AccountModel.query(on: app.db).filter(\.$idNumber == "410203198512154568").first())
+            let account = try #require(try await AccountRow.select(on: app.db.sql).where("id_number", .equal, "410203198512154568").limit(1).row(AccountRow.self))
             #expect(account.passwordHash == AccountService.unclaimedPassword)
 
             let missing = c.materials.filter(\.missing).map(\.name)

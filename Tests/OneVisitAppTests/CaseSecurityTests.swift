@@ -38,19 +38,10 @@ struct CaseSecurityTests {
     /// A staff account the demo data lacks (a Kaifeng head, a Kaifeng supervisor), in the
     /// department of `like` or none, with the demo password.
     static func staff(_ app: TestApp, _ login: String, role: StaffRole, region: String, like: String) async throws -> String {
-        let model = try #require(try await AccountModel.query(on: app.db).filter(\.$loginName == like).first())
-        let account = AccountModel()
-        account.id = UUID()
-        account.loginName = login
-        account.passwordHash = model.passwordHash
-        account.role = role.rawValue
-        account.displayName = login
-        account.departmentID = role == .supervisor ? nil : model.departmentID
-        account.regionCode = region
-        account.failedLogins = 0
-        account.createdAt = app.clock.now
-        account.version = 1
-        try await account.create(on: app.db)
+        let model = try #require(try await AccountRow.select(on: app.db.sql).where("login_name", .equal, like).limit(1).row(AccountRow.self))
+        let account = AccountRow(loginName: login, passwordHash: model.passwordHash, role: role.rawValue, displayName: login,
+                                 departmentID: role == .supervisor ? nil : model.departmentID, regionCode: region, createdAt: app.clock.now)
+        try await app.services.persistence.transaction { tx in try await account.insert(on: tx.sql) }
         return try await app.token(login)
     }
 
@@ -186,7 +177,7 @@ struct CaseSecurityTests {
         try await TestApp.run(seed: .full) { app in
             // setup
             let implementation = try await CaseFlowTests.implementation(app, code: "QR00811001")
-            let zhangsan = try #require(try await AccountModel.query(on: app.db).filter(\.$loginName == "13800000001").first())
+            let zhangsan = try #require(try await AccountRow.select(on: app.db.sql).where("login_name", .equal, "13800000001").limit(1).row(AccountRow.self))
             let cases = try await app.count(CaseRow.self)
             func register(_ token: String, name: String, idNumber: String) async throws -> TestResponse {
                 try await app.json(.post, "/api/v1/cases/window", token: token, body: #"{"implementationID":"\#(implementation)","channel":"walkIn","name":"\#(name)","idNumber":"\#(idNumber)","phone":"13712345678","providedMaterials":[0]}"#)

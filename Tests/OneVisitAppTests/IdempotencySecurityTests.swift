@@ -18,7 +18,7 @@ struct IdempotencySecurityTests {
     }
 
     static func accountID(_ app: TestApp, _ login: String) async throws -> UUID {
-        try #require(try await AccountModel.query(on: app.db).filter(\.$loginName == login).first()).requireID()
+        try #require(try await AccountRow.select(on: app.db.sql).where("login_name", .equal, login).limit(1).row(AccountRow.self)).id
     }
 
     @Test func crashLeftKeyInProgress_retryAfterLeaseRunsOnce() async throws {

@@ -107,7 +107,7 @@ struct ParameterValues {
         let implementation = try await CaseFlowTests.implementation(app, code: CaseFixtures.code)
         let version = try #require(try await GuideVersionModel.query(on: db).filter(\.$implementationID == implementation).first())
         let department = try #require(try await DepartmentModel.query(on: db).sort(\.$name).first())
-        let applicants = try await AccountModel.query(on: db).filter(\.$loginName ~~ ["13800000001", "91410100MA44XY1K2N"]).sort(\.$loginName).all()
+        let applicants = try await AccountRow.select(on: db.sql).where("login_name", .in, ["13800000001", "91410100MA44XY1K2N"]).orderBy("login_name").rows(AccountRow.self)
         let item = try await BaseItemModel.query(on: db).filter(\.$code == CaseFixtures.code).first()
         let person = try #require(applicants.first { $0.loginName == "13800000001" })
         let documents = try await app.rows(CaseDocumentRow.self).map { ($0.caseID, $0.id) }
@@ -117,7 +117,7 @@ struct ParameterValues {
             documents: documents.sorted { ($0.0.uuidString, $0.1.uuidString) < ($1.0.uuidString, $1.1.uuidString) },
             materials: Array(materials.prefix(6)),
             tasks: fixtures.all.flatMap { c in c.tasks.map { (c.summary.id, $0.id) } },
-            otherIDs: [implementation, version.id!, department.id!].map(\.uuidString) + applicants.map { $0.id!.uuidString } + (item?.id.map { [$0.uuidString] } ?? []),
+            otherIDs: [implementation, version.id!, department.id!].map(\.uuidString) + applicants.map { $0.id.uuidString } + (item?.id.map { [$0.uuidString] } ?? []),
             itemCodes: [CaseFixtures.code],
             storedFiles: try await StoredFileModel.query(on: db).limit(3).all().compactMap(\.id),
             orders: try await app.rows(PaymentRow.self).map(\.orderNumber),

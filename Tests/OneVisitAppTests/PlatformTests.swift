@@ -72,7 +72,7 @@ struct PlatformTests {
             let problem = try response.problem()
             #expect(problem.code == "request.invalid_value")
             #expect(problem.field == "type")
-            #expect(try await AccountModel.query(on: app.db).count() == 0)
+            #expect(try await AccountRow.select(on: app.db.sql).rows(AccountRow.self).count == 0)
         }
     }
 
@@ -137,7 +137,7 @@ struct PlatformTests {
             #expect(try await app.count(RegionModel.self) == 5)
             #expect(try await app.count(DepartmentModel.self) == 50)
             #expect(try await WindowModel.query(on: app.db).filter(\.$kind == "comprehensive").count() == 7)
-            let roles = Set(try await AccountModel.query(on: app.db).all().map(\.role))
+            let roles = Set(try await AccountRow.select(on: app.db.sql).rows(AccountRow.self).map(\.role))
             #expect(roles == Set(["applicant"] + StaffRoleCodes.all))
             #expect(try await DemoSeed.load(into: app.services, includeCatalog: false) == false)
             #expect(try await app.count(RegionModel.self) == 5)

@@ -13,7 +13,7 @@ struct RegistrationTests {
     @Test func registration_wrongIDCheckCharacter_is422AndStoresNothing() async throws {
         try await TestApp.run { app in
             // setup
-            let accountsBefore = try await app.count(AccountModel.self)
+            let accountsBefore = try await app.count(AccountRow.self)
             let auditBefore = try await app.count(AuditRecordRow.self)
             // act
             let response = try await app.json(.post, "/api/v1/applicants", body: Self.validPerson.replacingOccurrences(of: "4568", with: "4567"))
@@ -24,7 +24,7 @@ struct RegistrationTests {
             #expect(problem.code == "resident_id.check_character")
             #expect(problem.title.contains("校验位"))
             #expect(problem.field == "idNumber")
-            #expect(try await app.count(AccountModel.self) == accountsBefore)
+            #expect(try await app.count(AccountRow.self) == accountsBefore)
             #expect(try await app.count(AuditRecordRow.self) == auditBefore)
         }
     }
@@ -37,7 +37,7 @@ struct RegistrationTests {
             let problem = try response.problem()
             #expect(problem.code == "resident_id.birth_date")
             #expect(problem.title.contains("出生日期"))
-            #expect(try await AccountModel.query(on: app.db).filter(\.$loginName == "13912345678").count() == 0)
+            #expect(try await AccountRow.select(on: app.db.sql).where("login_name", .equal, "13912345678").rows(AccountRow.self).count == 0)
         }
     }
 
@@ -49,7 +49,7 @@ struct RegistrationTests {
             let problem = try response.problem()
             #expect(problem.code == "credit_code.check_character")
             #expect(problem.title.contains("统一社会信用代码"))
-            #expect(try await AccountModel.query(on: app.db).filter(\.$creditCode == "91410200MA45AB3C4D").count() == 0)
+            #expect(try await AccountRow.select(on: app.db.sql).where("credit_code", .equal, "91410200MA45AB3C4D").rows(AccountRow.self).count == 0)
             // the right check character registers
             let ok = try await app.json(.post, "/api/v1/applicants", body: body.replacingOccurrences(of: "C4D", with: "C4C"))
             #expect(ok.status == .created)
@@ -73,7 +73,7 @@ struct RegistrationTests {
 
     @Test func registrationForm_badID_reshowsFormWithMessageAndValues() async throws {
         try await TestApp.run { app in
-            let before = try await app.count(AccountModel.self)
+            let before = try await app.count(AccountRow.self)
             let response = try await app.form("/register", [
                 "kind": "person", "name": "王小明", "idNumber": "410203198512154567", "phone": "13912345678",
                 "password": "abc12345", "passwordConfirm": "abc12345",
@@ -82,7 +82,7 @@ struct RegistrationTests {
             #expect(response.text.contains("class=\"form-error\""))
             #expect(response.text.contains("校验位"))
             #expect(response.text.contains("value=\"王小明\""))
-            #expect(try await app.count(AccountModel.self) == before)
+            #expect(try await app.count(AccountRow.self) == before)
         }
     }
 
@@ -103,11 +103,11 @@ struct RegistrationTests {
 
     @Test func registrationForm_withoutCSRF_isRefused() async throws {
         try await TestApp.run { app in
-            let before = try await app.count(AccountModel.self)
+            let before = try await app.count(AccountRow.self)
             let response = try await app.form("/register", ["kind": "person", "name": "王小明", "idNumber": "410203198512154568", "phone": "13912345678", "password": "abc12345", "passwordConfirm": "abc12345"], csrf: "forged-token-forged-token-000")
             #expect(response.status == .forbidden)
             #expect(response.text.contains("页面已过期"))
-            #expect(try await app.count(AccountModel.self) == before)
+            #expect(try await app.count(AccountRow.self) == before)
         }
     }
 
@@ -120,7 +120,7 @@ struct RegistrationTests {
             #expect(second.status == .created)
             #expect(second.text == first.text)
             #expect(second.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
-            #expect(try await AccountModel.query(on: app.db).filter(\.$loginName == "13912345678").count() == 1)
+            #expect(try await AccountRow.select(on: app.db.sql).where("login_name", .equal, "13912345678").rows(AccountRow.self).count == 1)
             let other = try await app.json(.post, "/api/v1/applicants", body: Self.validPerson.replacingOccurrences(of: "李四", with: "李五"), headers: key)
             #expect(other.status == .unprocessableContent)
             #expect(try other.problem().code == "idempotency.key_reused")

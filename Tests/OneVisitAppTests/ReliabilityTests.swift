@@ -16,8 +16,8 @@ struct ReliabilityTests {
         try await TestApp.run(seed: .full) { app in
             let implementation = try await CaseFlowTests.implementation(app, code: "XK00123001")
             let (_, all) = try await CaseFlowTests.requiredMaterials(app, implementation)
-            let applicant = try #require(try await AccountModel.query(on: app.db).filter(\.$loginName == "13800000001").first())
-            let principal = Principal(accountID: applicant.id!, sessionID: UUID(), role: .applicant, displayName: applicant.displayName, loginName: applicant.loginName, departmentID: nil, regionCode: nil)
+            let applicant = try #require(try await AccountRow.select(on: app.db.sql).where("login_name", .equal, "13800000001").limit(1).row(AccountRow.self))
+            let principal = Principal(accountID: applicant.id, sessionID: UUID(), role: .applicant, displayName: applicant.displayName, loginName: applicant.loginName, departmentID: nil, regionCode: nil)
             let files = Dictionary(uniqueKeysWithValues: all.map { ($0, MultipartForm.File(fileName: "m\($0).pdf", data: CaseFlowTests.pdf)) })
             var ids: [UUID] = []
             for _ in 0..<200 {

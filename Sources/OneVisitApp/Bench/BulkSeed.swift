@@ -66,12 +66,13 @@ public enum BulkSeed {
 
     public static func run(services: AppServices, count: Int, seed: UInt64 = 20261129, status: @escaping @Sendable (String) -> Void = { _ in },
                            progress: @escaping @Sendable (Int) -> Void) async throws -> Report {
-        let sql = services.persistence.sql
+        // The writer's connection: the settings below are per connection, and the load's transactions run on it.
+        let sql = services.persistence.writeSQL
         // A bulk load, not a service. On SQLite: a page cache that holds the growing indexes (with the
         // default 2 MB, pages spilled mid-transaction and were read back: half the seed's time at 30,000
         // cases), statement journals in memory (temp_store 2), a checkpoint every 64 MB of WAL instead of
-        // every 4 MB. Commits stay synchronous=FULL. SQLite's pool holds one connection, so these apply to
-        // every statement below; they are set back to what they were afterwards, also on an error, and the
+        // every 4 MB. Commits stay synchronous=FULL. The writer has one connection, so these apply to
+        // every write below; they are set back to what they were afterwards, also on an error, and the
         // indexes are built again.
         let tuning: [(name: String, value: Int)] = [("cache_size", -524_288), ("temp_store", 2), ("wal_autocheckpoint", 16_384)]
         let tuned = services.config.database.isSQLite ? tuning : []

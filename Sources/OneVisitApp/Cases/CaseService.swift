@@ -293,20 +293,7 @@ public struct CaseService: Sendable {
             default: notices += 1
             }
         }
-        let facts = CaseFacts(
-            allReviewsDone: !taskStates.isEmpty && taskStates.allSatisfy { $0 == .done },
-            supplementOutstanding: c.toleranceDeadline != nil && !missing.isEmpty,
-            paymentOutstanding: !PaymentSettlement.isSettled(feeFen: c.feeFen, orders: orders),
-            decidedAbove: definition.attributes.process.decisionLevel == .reportUp,
-            onlySecondaryMissing: !missing.isEmpty && missing.allSatisfy { $0 == .secondary },
-            complete: missing.isEmpty,
-            immediate: definition.terms.immediate,
-            toleranceOpen: c.toleranceDeadline != nil,
-            clockSuspended: Self.suspensions(c).contains(where: \.isOpen),
-            paymentPending: PaymentSettlement.hasPendingOrder(orders),
-            extensionDays: c.extensionDays,
-            deliveryMode: c.deliveryMode,
-            noticeTooLate: checkNotice && notices == 0)
+        let facts = Self.facts(c, missing: missing, taskStates: taskStates, orders: orders, noticeTooLate: checkNotice && notices == 0, definition: definition)
         return Reading(facts: facts, taskDepartments: departments, openTasks: taskStates.count(where: { $0 != .done }), missingMaterials: missing.count)
     }
 
@@ -315,16 +302,9 @@ public struct CaseService: Sendable {
         do throws(CaseError) { c.state = try CasePolicy.follow(action, from: c.state, facts: facts) } catch { throw conflict(error) }
     }
 
-    func clock(for c: CaseRow) -> LegalClock? {
-        guard let start = c.clockStart else { return nil }
-        return LegalClock(start: start, limit: c.promisedLimit + c.extensionDays, suspensions: Self.suspensions(c), stoppedOn: c.stoppedOn)
-    }
+    func clock(for c: CaseRow) -> LegalClock? { CaseSummaryRow(c).legalClock }
 
-    static func suspensions(_ c: CaseRow) -> [Suspension] {
-        // Most cases never stop the clock: no JSON to decode.
-        if c.suspensions == "[]" { return [] }
-        return (try? JSONDecoder().decode([Suspension].self, from: Data(c.suspensions.utf8))) ?? []
-    }
+    static func suspensions(_ c: CaseRow) -> [Suspension] { suspensions(json: c.suspensions) }
 
     static func setSuspensions(_ c: inout CaseRow, _ suspensions: [Suspension]) {
         c.suspensions = String(decoding: (try? JSONEncoder().encode(suspensions)) ?? Data("[]".utf8), as: UTF8.self)

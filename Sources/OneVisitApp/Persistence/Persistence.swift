@@ -136,7 +136,7 @@ public final class Persistence: Service, @unchecked Sendable {
 
     /// How long a request waits for a pooled PostgreSQL connection before it is answered
     /// 503 (`ConnectionPoolTimeoutError` is busy) rather than holding its client longer.
-    static let postgresPoolWait: TimeAmount = .seconds(10)
+    static let postgresPoolWait: TimeAmount = .seconds(30)
 
     /// A database handle for reads (SQLite: a WAL reader connection); writes go through `transaction`.
     public var db: any Database {

@@ -16,6 +16,8 @@ enum Schema {
         AddFilePurpose(),
         AddProgressAttempts(),
         AddMaterialFileFacts(),
+        AddKPICounters(),
+        AddGuideVersionIndex(),
     ]
 }
 
@@ -167,6 +169,6 @@ struct LoadOfficialCalendar: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await CalendarDayModel.query(on: database).delete()
+        try await database.sql.delete(from: CalendarDayRow.table).run()
     }
 }
