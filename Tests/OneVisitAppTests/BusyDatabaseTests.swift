@@ -37,7 +37,7 @@ struct BusyDatabaseTests {
         try await TestApp.run(seed: .full) { app in
             // setup
             let token = try await app.token("13800000001")
-            let other = try Persistence(location: app.services.persistence.location, logger: TestDatabase.logger, metrics: AppMetrics())
+            let other = try await Persistence.open(location: app.services.persistence.location, logger: TestDatabase.logger, metrics: AppMetrics())
             let api: TestResponse
             let web: TestResponse
             do {

@@ -43,7 +43,7 @@ struct TestDatabase {
     }
 
     private static func runAdmin(_ url: String, _ statement: String) async throws {
-        let admin = try Persistence(location: .postgres(url), logger: logger, metrics: AppMetrics())
+        let admin = try await Persistence.open(location: .postgres(url), logger: logger, metrics: AppMetrics())
         do {
             try await admin.sql.raw(SQLQueryString(statement)).run()
         } catch {

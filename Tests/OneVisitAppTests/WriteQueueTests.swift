@@ -154,7 +154,7 @@ struct WriteQueueTests {
             let created = try responses.filter { $0.status == .created }.map { try CaseFlowTests.detail($0).summary.id }
             #expect(!created.isEmpty)
             // "after a restart": a new connection to the same database, opened after the answers
-            let reopened = try Persistence(location: app.services.persistence.location, logger: TestDatabase.logger, metrics: AppMetrics())
+            let reopened = try await Persistence.open(location: app.services.persistence.location, logger: TestDatabase.logger, metrics: AppMetrics())
             do {
                 struct Row: Decodable { var id: UUID }
                 let ids = Set(try await reopened.sql.raw("SELECT id FROM cases").all(decoding: Row.self).map(\.id))

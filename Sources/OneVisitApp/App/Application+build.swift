@@ -28,7 +28,7 @@ public struct AppServices: Sendable {
             throw ConfigError(setting: "ONEVISIT_DATA_DIR", problem: "无法创建数据目录 (cannot create the data folder) \(config.dataDirectory): \(error.localizedDescription)")
         }
         let metrics = AppMetrics()
-        let persistence = try Persistence(location: config.database, logger: logger, metrics: metrics, options: config.persistence)
+        let persistence = try await Persistence.open(location: config.database, logger: logger, metrics: metrics, options: config.persistence)
         let accounts = AccountService(
             persistence: persistence, clock: dependencies.clock, bcryptCost: config.bcryptCost,
             sessionLifetime: config.sessionLifetime)

@@ -109,19 +109,34 @@ public final class Persistence: Service, @unchecked Sendable {
         } else {
             writer = nil
         }
-        if location.isSQLite {
-            // Another process (the CLI's `calendar import`, a backup) may hold the write lock:
-            // wait for it instead of failing at once with SQLITE_BUSY. The writer's pool has
-            // exactly one connection, kept until shutdown, so setting it once here covers every
-            // write; this runs before anything else can use the connection.
-            let busyTimeout: SQLQueryString = "PRAGMA busy_timeout = \(unsafeRaw: String(Self.lockWait.components.seconds * 1000))"
-            try writeSQL.raw(busyTimeout).run().wait()
-            // Each reader loop's pool holds one connection: this opens and sets each of them
-            // (SQLiteNIO's own busy handler would retry without pause).
-            if readDatabases !== databases {
-                for loop in readGroup.makeIterator() {
-                    try readDatabases.database(logger: logger, on: loop)!.sql.raw(busyTimeout).run().wait()
-                }
+    }
+
+    /// Opens the database: `init`, then each SQLite connection's lock wait set before any
+    /// other use (without blocking: `open` may run on an event loop).
+    public static func open(location: DatabaseLocation, logger: Logger, metrics: AppMetrics, options: PersistenceOptions = .init()) async throws -> Persistence {
+        let persistence = try Persistence(location: location, logger: logger, metrics: metrics, options: options)
+        do {
+            try await persistence.prepareConnections()
+        } catch {
+            await persistence.shutdown()
+            throw error
+        }
+        return persistence
+    }
+
+    private func prepareConnections() async throws {
+        guard location.isSQLite else { return }
+        // Another process (the CLI's `calendar import`, a backup) may hold the write lock:
+        // wait for it instead of failing at once with SQLITE_BUSY. The writer's pool has
+        // exactly one connection, kept until shutdown, so setting it once here covers every
+        // write; this runs before anything else can use the connection.
+        let busyTimeout: SQLQueryString = "PRAGMA busy_timeout = \(unsafeRaw: String(Self.lockWait.components.seconds * 1000))"
+        try await writeSQL.raw(busyTimeout).run()
+        // Each reader loop's pool holds one connection: this opens and sets each of them
+        // (SQLiteNIO's own busy handler would retry without pause).
+        if readDatabases !== databases {
+            for loop in readGroup.makeIterator() {
+                try await readDatabases.database(logger: logger, on: loop)!.sql.raw(busyTimeout).run()
             }
         }
     }
