@@ -89,8 +89,10 @@ struct WriteQueueTests {
                         }
                     }
                 }
-                // everyone is queued (SQLite) or waiting for the lock (PostgreSQL) before the gate opens
-                try? await Task.sleep(for: .milliseconds(0))
+                // SQLite: all twenty wait in the queue behind the held one before the gate opens
+                if let writer = persistence.writer {
+                    while writer.depth < 21 { await Task.yield() }
+                }
                 gate.open()
                 return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
             }
@@ -116,8 +118,9 @@ struct WriteQueueTests {
             let gate = Gate()
             let held = Task { try await persistence.transaction { tx in try await Self.counter("full-held", 0, on: tx); await gate.hold() } }
             await gate.waitUntilHeld()
-            let second = Task { try await persistence.transaction { tx in try await Self.counter("full-second", 0, on: tx) } }
-            // the second is admitted (waiting behind the first) once the depth reads 2
+            // held too (PostgreSQL runs it at once; SQLite queues it behind the first and it passes the open gate)
+            let second = Task { try await persistence.transaction { tx in try await Self.counter("full-second", 0, on: tx); await gate.hold() } }
+            // the second is admitted once the depth reads 2
             while (persistence.writer?.depth ?? persistence.admitted) < 2 { await Task.yield() }
             await #expect(throws: WriteQueue.Full.self) {
                 try await persistence.transaction { tx in try await Self.counter("full-third", 0, on: tx) }
