@@ -15,7 +15,7 @@ plus one event row, like the raw floor in calibrate.py. Single client. Two modes
           the engine, serialises and commits (no load/deserialise) -- the kindest case for the peer
 
 Reports cases/s and p50/p99 per step for each mode, on stderr as a table and on stdout as JSON.
-The targets use the faster of the two modes.
+The checks line compares its faster mode with the FULL ceiling (no target uses the peer since issue 12).
 
 Usage: .artifacts/bench-venv/bin/python bench/peer_spiff.py [--duration 3] [--mode both|reload|cached]
                                                             [--synchronous FULL|NORMAL] [--out FILE]
