@@ -133,6 +133,24 @@ struct WriteQueueTests {
         }
     }
 
+    /// A transaction started inside another would wait for the writer running its caller (a
+    /// hang on SQLite, a second connection outside the first's atomicity on PostgreSQL): refused.
+    @Test func aTransactionInsideATransaction_isRefused_notAHang() async throws {
+        try await TestApp.run(seed: .organisation) { app in
+            let persistence = app.services.persistence
+            await #expect(throws: WriteQueue.Nested.self) {
+                try await persistence.transaction { tx in
+                    try await Self.counter("nested-outer", 0, on: tx)
+                    try await persistence.transaction { inner in try await Self.counter("nested-inner", 0, on: inner) }
+                }
+            }
+            #expect(try await Self.counterNames(prefix: "nested-", on: app.db.sql).isEmpty)
+            // and the writer is free afterwards
+            try await persistence.transaction { tx in try await Self.counter("nested-after", 0, on: tx) }
+            #expect(try await Self.counterNames(prefix: "nested-", on: app.db.sql) == ["nested-after"])
+        }
+    }
+
     /// The acceptance test of issue 12: 64 submits at once against a queue with room for 2
     /// get 201 or 503 with `Retry-After` (never 500), and every 201 case is in the database
     /// as another connection opening the file afterwards sees it; no 503 left a case behind.

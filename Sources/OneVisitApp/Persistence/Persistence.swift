@@ -172,7 +172,10 @@ public final class Persistence: Service, @unchecked Sendable {
     /// On SQLite it runs in the writer's next batch (`WriteQueue`); on PostgreSQL as a
     /// transaction of its own. Beyond `options.writeQueue` waiting writes: 503 at once.
     public func transaction<T: Sendable>(_ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        if let writer { return try await writer.run(work) }
+        let me = ObjectIdentifier(self)
+        if WriteQueue.runningFor == me { throw WriteQueue.Nested() }
+        let marked: @Sendable (any Database) async throws -> T = { db in try await WriteQueue.$runningFor.withValue(me) { try await work(db) } }
+        if let writer { return try await writer.run(marked) }
         guard admission.enter() else { throw WriteQueue.Full(capacity: admission.capacity) }
         metrics.transactionsInFlight.increment()
         metrics.writeQueueDepth.increment()
@@ -183,7 +186,7 @@ public final class Persistence: Service, @unchecked Sendable {
             metrics.writeQueueDepth.decrement()
             metrics.transactionDuration.record(ContinuousClock.now - start)
         }
-        return try await databases.database(logger: logger, on: writeLoop.next())!.transaction { tx in try await work(tx) }
+        return try await databases.database(logger: logger, on: writeLoop.next())!.transaction { tx in try await marked(tx) }
     }
 
     /// Settings that make a commit durable: WAL with synchronous=FULL on SQLite. WAL is a

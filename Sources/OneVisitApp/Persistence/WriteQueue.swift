@@ -55,6 +55,15 @@ final class WriteQueue: @unchecked Sendable {
         self.database = database
     }
 
+    /// A transaction started from inside another would wait for the writer that runs its
+    /// caller: a hang. It is refused instead (a programming error, answered 500 and logged).
+    struct Nested: Error, CustomStringConvertible {
+        var description: String { "persistence.transaction called inside a transaction: use the transaction's handle" }
+    }
+
+    /// The `Persistence` whose transaction's work is running in this task (set by `Persistence.transaction`).
+    @TaskLocal static var runningFor: ObjectIdentifier?
+
     /// Runs `work` as one transaction of a batch; returns after the batch committed.
     func run<T: Sendable>(_ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let box = Box<T>()
