@@ -189,6 +189,19 @@ struct WriteQueueTests {
         }
     }
 
+    /// The bound and the pool come from the environment, checked like every setting.
+    @Test func settings_writeQueueAndPool() async throws {
+        let config = try await AppConfig.load(environment: ["ONEVISIT_WRITE_QUEUE": "8", "ONEVISIT_DATABASE_POOL": "5"])
+        #expect(config.persistence.writeQueue == 8)
+        #expect(config.persistence.postgresPool == 5)
+        #expect(config.persistence.sqliteReaders == 5)
+        #expect(try await AppConfig.load(environment: [:]).persistence == PersistenceOptions())
+        for bad in ["0", "many", "-3"] {
+            await #expect(throws: ConfigError.self) { try await AppConfig.load(environment: ["ONEVISIT_WRITE_QUEUE": bad]) }
+        }
+        await #expect(throws: ConfigError.self) { try await AppConfig.load(environment: ["ONEVISIT_DATABASE_POOL": "0"]) }
+    }
+
     static func caseCount(on db: any SQLDatabase) async throws -> Int {
         struct Row: Decodable { var n: Int }
         return try await db.raw("SELECT COUNT(*) AS n FROM cases").first(decoding: Row.self)?.n ?? 0
