@@ -250,11 +250,6 @@ public struct CaseService: Sendable {
         var missingMaterials: Int
     }
 
-    /// The facts `CasePolicy` decides on, read inside the step's transaction.
-    func facts(_ c: CaseRow, definition: ItemDefinition, calendar: WorkCalendar, on tx: any Database) async throws -> CaseFacts {
-        try await reading(c, definition: definition, calendar: calendar, on: tx).facts
-    }
-
     /// One statement for the materials, tasks and payment orders of the case, only the
     /// columns the policy needs (and the one-time notices when the fifth day has passed).
     func reading(_ c: CaseRow, definition: ItemDefinition, calendar: WorkCalendar, on tx: any Database) async throws -> Reading {

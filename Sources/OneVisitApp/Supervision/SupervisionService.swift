@@ -131,7 +131,8 @@ struct SupervisionService: Sendable {
         let calendar = try await cases.calendar(on: persistence.db)
         let today = cases.today
         let null = SQLLiteral.null
-        var query = CaseRow.select(on: persistence.sql).where("department_id", .equal, department)
+        // The list columns only (`CaseSummaryRow`), as every case list.
+        var query = CaseSummaryRow.select(on: persistence.sql).where("department_id", .equal, department)
             .where("received_on", .greaterThanOrEqual, period.from).where("received_on", .lessThanOrEqual, period.to)
         switch filter {
         case .overdue:
@@ -144,6 +145,6 @@ struct SupervisionService: Sendable {
         case .late:
             query = query.where(SQLColumn("stopped_on"), .isNot, null).where(SQLRaw("stopped_on > due_on"))
         }
-        return try await query.orderBy("received_at").limit(500).rows(CaseRow.self).map { cases.summary($0, calendar: calendar) }
+        return try await query.orderBy("received_at").limit(500).all(decoding: CaseSummaryRow.self).map { cases.summary($0, calendar: calendar) }
     }
 }
