@@ -41,15 +41,6 @@ public enum OneTimeNoticeRule {
     }
 }
 
-/// 救济途径 (R8.5.5): the rights stated in every decision not to approve.
-public enum RightsNotice {
-    /// 行政复议法第二十条 (60 days), 行政诉讼法第四十六条 (6 months).
-    public static func text(reconsiderationBodies: [String], court: String) -> String {
-        "申请人如对本决定不服，可以自收到本决定之日起六十日内向\(reconsiderationBodies.joined(separator: "或"))申请行政复议，"
-            + "也可以自收到本决定之日起六个月内依法向\(court)提起行政诉讼。"
-    }
-}
-
 /// Fee amounts from a fee standard text such as "80元/件" or "住宅类 100 元/件" (R8.6).
 public enum FeeAmount {
     /// The amount in fen (1/100 yuan) of the first "N元" in the text, nil when there is none.
