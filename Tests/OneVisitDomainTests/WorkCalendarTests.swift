@@ -96,12 +96,15 @@ struct WorkCalendarTests {
         #expect(official.workdays(after: day("2022-12-30"), through: day("2023-01-03")) == 1)
     }
 
-    @Test func isWorkday_uncoveredYear_fallsBackToWeekdays() {
+    @Test func isWorkday_uncoveredYear_fallsBackToStatutoryHolidays() {
+        // R6.6 (issue 13): a year without a notice keeps its statutory days off, no longer Monday–Friday only.
         #expect(!official.covers(day("2027-01-01")))
         #expect(official.covers(day("2026-10-01")))
-        #expect(official.isWorkday(day("2027-01-01")))   // Friday; no 2027 notice loaded
+        #expect(!official.isWorkday(day("2027-01-01")))  // Friday, 元旦; no 2027 notice loaded
         #expect(!official.isWorkday(day("2027-01-02")))  // Saturday
-        #expect(WorkCalendar().isWorkday(day("2024-10-01")))
+        #expect(official.isWorkday(day("2027-01-04")))   // Monday
+        #expect(!WorkCalendar().isWorkday(day("2024-10-01")))  // 国庆 by the 2013 edition
+        #expect(WorkCalendar().isWorkday(day("2024-10-04")))   // the notice's extra days are not guessed
     }
 
     @Test func addWorkdays_acrossSpringFestival2024() {

@@ -5,8 +5,10 @@
 /// here is Monday–Friday, minus the statutory holidays, plus the weekend days that the annual
 /// 国务院办公厅关于部分节假日安排的通知 turns into working days (调休上班).
 ///
-/// Dates outside ``years`` fall back to the plain Monday–Friday rule, so a calendar that lacks
-/// next year's notice undercounts holidays rather than failing; check ``covers(_:)`` if that matters.
+/// A year outside ``years`` (no notice imported yet) falls back to its statutory holidays
+/// (``StatutoryHolidays``: the 放假办法's festivals and make-up days, no swapped working days):
+/// the provisional calendar of R6.6. A date counted on it is provisional —
+/// ``status(from:through:)``; ``covers(_:)`` tells whether a year's notice is loaded.
 public struct WorkCalendar: Sendable, Codable, Equatable {
     /// Statutory days off, on any day of the week (the full published ranges).
     public var holidays: Set<CalendarDate>
@@ -24,11 +26,22 @@ public struct WorkCalendar: Sendable, Codable, Equatable {
     /// Whether the holiday schedule of `date`'s year is loaded.
     public func covers(_ date: CalendarDate) -> Bool { years.contains(date.year) }
 
-    /// Adjusted workday → working; holiday → not; otherwise Monday–Friday working, weekend not.
+    /// Adjusted workday → working; holiday → not; in a year without a notice, a statutory day off
+    /// → not; otherwise Monday–Friday working, weekend not.
     public func isWorkday(_ d: CalendarDate) -> Bool {
         if adjustedWorkdays.contains(d) { return true }
         if holidays.contains(d) { return false }
-        return !d.isWeekend
+        if d.isWeekend { return false }
+        return years.contains(d.year) || !StatutoryHolidays.isDayOff(d)
+    }
+
+    /// The provisional days off (statutory, on Monday–Friday) of the years in `first...last`
+    /// that have no notice loaded.
+    private func provisionalDaysOff(from first: CalendarDate, through last: CalendarDate) -> [CalendarDate] {
+        guard first <= last else { return [] }
+        return (first.year...last.year).filter { !years.contains($0) }.flatMap { year in
+            StatutoryHolidays.daysOff(in: year).filter { $0 >= first && $0 <= last && !$0.isWeekend }
+        }
     }
 
     /// The date `n` working days after `start`, counting from the day after `start`.
@@ -54,8 +67,10 @@ public struct WorkCalendar: Sendable, Codable, Equatable {
         let first = start.dayOrdinal + 1
         let last = end.dayOrdinal
         var count = Self.mondayToFridayCount(from: first, through: last)
-        // Correct the plain weekday rule only where the schedule changes it.
-        for date in holidays.union(adjustedWorkdays) where date > start && date <= end {
+        // Correct the plain weekday rule only where the schedule (or, in a year without one,
+        // the statutory days off) changes it.
+        let changed = holidays.union(adjustedWorkdays).union(provisionalDaysOff(from: start.nextDay, through: end))
+        for date in changed where date > start && date <= end {
             let plain = !date.isWeekend
             let actual = isWorkday(date)
             if plain != actual { count += actual ? 1 : -1 }
