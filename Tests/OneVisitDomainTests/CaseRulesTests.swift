@@ -104,9 +104,12 @@ struct CaseRulesTests {
     }
 
     @Test func rightsNotice_namesBothRemediesAndTheirLimits() {
-        let text = RightsNotice.text(reconsiderationBodies: ["郑州市人民政府", "河南省市场监督管理局"], court: "有管辖权的人民法院")
-        #expect(text.contains("六十日内向郑州市人民政府或河南省市场监督管理局申请行政复议"))
-        #expect(text.contains("六个月内依法向有管辖权的人民法院提起行政诉讼"))
+        let remedies = Remedies(servedOn: CalendarDate(year: 2026, month: 12, day: 4)!, reconsiderationOrgan: "郑州市人民政府",
+                                reconsiderationLastDay: CalendarDate(year: 2027, month: 2, day: 2)!, litigationLastDay: CalendarDate(year: 2027, month: 6, day: 4)!)
+        let text = RightsNotice.text(remedies, document: .decision)
+        #expect(text.contains("六十日内（本决定于2026年12月4日送达的，至2027年2月2日止）向郑州市人民政府申请行政复议"))
+        #expect(text.contains("六个月内（至2027年6月4日止）直接向有管辖权的人民法院提起行政诉讼"))
+        #expect(!text.contains("人民政府或"))
     }
 
     @Test(arguments: [("住宅类每件80元；非住宅类每件550元", 8000), ("工本费 20 元", 2000), ("每本 10.5元", 1050), ("不收费", -1)])

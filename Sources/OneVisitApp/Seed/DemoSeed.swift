@@ -18,19 +18,78 @@ public enum DemoSeed {
         public var needsTOTP: Bool
     }
 
-    static let regions: [(code: String, name: String)] = [
-        ("410000", "河南省"), ("410100", "郑州市"), ("410122", "中牟县"), ("410200", "开封市"), ("410221", "杞县"),
+    /// GB/T 2260 code, name, and the people's government as it is named (the reconsideration
+    /// organ for its departments, 行政复议法第二十四条).
+    static let regions: [(code: String, name: String, government: String)] = [
+        ("410000", "河南省", "河南省人民政府"), ("410100", "郑州市", "郑州市人民政府"), ("410122", "中牟县", "中牟县人民政府"),
+        ("410200", "开封市", "开封市人民政府"), ("410221", "杞县", "杞县人民政府"),
     ]
 
-    /// (short name, field); the full name is the region's name + short name.
+    /// (short name, field): the duty's key, the same in every region, which guides, staff and
+    /// posts use; the organ's real name in each region is in `organs`.
     static let departments: [(String, String)] = [
         ("市场监督管理局", "市场监管"), ("自然资源和规划局", "自然资源"), ("住房和城乡建设局", "住建"), ("公安局", "公安"),
         ("人力资源和社会保障局", "人社"), ("卫生健康委员会", "卫健"), ("民政局", "民政"), ("交通运输局", "交通"),
         ("税务局", "税务"), ("行政审批和政务服务管理局", "行政审批"),
     ]
 
+    /// An organ as it is really named, with who reconsiders its acts (R8.5.5): the government
+    /// at the same level for an ordinary department, `higher` for 税务 and vertically led bodies.
+    struct Organ: Sendable {
+        var name: String
+        var kind: DepartmentKind = .ordinary
+        var higher: String? = nil
+    }
+
+    /// The real names per region, written out: a province names most departments 厅 (河南省自然资源厅),
+    /// cities and counties 局; tax bureaus are 国家税务总局's, reconsidered one level up.
+    static let organs: [String: [String: Organ]] = [
+        "410000": [
+            "市场监督管理局": .init(name: "河南省市场监督管理局"), "自然资源和规划局": .init(name: "河南省自然资源厅"),
+            "住房和城乡建设局": .init(name: "河南省住房和城乡建设厅"), "公安局": .init(name: "河南省公安厅"),
+            "人力资源和社会保障局": .init(name: "河南省人力资源和社会保障厅"), "卫生健康委员会": .init(name: "河南省卫生健康委员会"),
+            "民政局": .init(name: "河南省民政厅"), "交通运输局": .init(name: "河南省交通运输厅"),
+            "税务局": .init(name: "国家税务总局河南省税务局", kind: .tax, higher: "国家税务总局"),
+            "行政审批和政务服务管理局": .init(name: "河南省行政审批和政务服务管理局"),
+        ],
+        "410100": [
+            "市场监督管理局": .init(name: "郑州市市场监督管理局"), "自然资源和规划局": .init(name: "郑州市自然资源和规划局"),
+            "住房和城乡建设局": .init(name: "郑州市住房和城乡建设局"), "公安局": .init(name: "郑州市公安局"),
+            "人力资源和社会保障局": .init(name: "郑州市人力资源和社会保障局"), "卫生健康委员会": .init(name: "郑州市卫生健康委员会"),
+            "民政局": .init(name: "郑州市民政局"), "交通运输局": .init(name: "郑州市交通运输局"),
+            "税务局": .init(name: "国家税务总局郑州市税务局", kind: .tax, higher: "国家税务总局河南省税务局"),
+            "行政审批和政务服务管理局": .init(name: "郑州市行政审批和政务服务管理局"),
+        ],
+        "410122": [
+            "市场监督管理局": .init(name: "中牟县市场监督管理局"), "自然资源和规划局": .init(name: "中牟县自然资源局"),
+            "住房和城乡建设局": .init(name: "中牟县住房和城乡建设局"), "公安局": .init(name: "中牟县公安局"),
+            "人力资源和社会保障局": .init(name: "中牟县人力资源和社会保障局"), "卫生健康委员会": .init(name: "中牟县卫生健康委员会"),
+            "民政局": .init(name: "中牟县民政局"), "交通运输局": .init(name: "中牟县交通运输局"),
+            "税务局": .init(name: "国家税务总局中牟县税务局", kind: .tax, higher: "国家税务总局郑州市税务局"),
+            "行政审批和政务服务管理局": .init(name: "中牟县行政审批和政务服务管理局"),
+        ],
+        "410200": [
+            "市场监督管理局": .init(name: "开封市市场监督管理局"), "自然资源和规划局": .init(name: "开封市自然资源和规划局"),
+            "住房和城乡建设局": .init(name: "开封市住房和城乡建设局"), "公安局": .init(name: "开封市公安局"),
+            "人力资源和社会保障局": .init(name: "开封市人力资源和社会保障局"), "卫生健康委员会": .init(name: "开封市卫生健康委员会"),
+            "民政局": .init(name: "开封市民政局"), "交通运输局": .init(name: "开封市交通运输局"),
+            "税务局": .init(name: "国家税务总局开封市税务局", kind: .tax, higher: "国家税务总局河南省税务局"),
+            "行政审批和政务服务管理局": .init(name: "开封市行政审批和政务服务管理局"),
+        ],
+        "410221": [
+            "市场监督管理局": .init(name: "杞县市场监督管理局"), "自然资源和规划局": .init(name: "杞县自然资源局"),
+            "住房和城乡建设局": .init(name: "杞县住房和城乡建设局"), "公安局": .init(name: "杞县公安局"),
+            "人力资源和社会保障局": .init(name: "杞县人力资源和社会保障局"), "卫生健康委员会": .init(name: "杞县卫生健康委员会"),
+            "民政局": .init(name: "杞县民政局"), "交通运输局": .init(name: "杞县交通运输局"),
+            "税务局": .init(name: "国家税务总局杞县税务局", kind: .tax, higher: "国家税务总局开封市税务局"),
+            "行政审批和政务服务管理局": .init(name: "杞县行政审批和政务服务管理局"),
+        ],
+    ]
+
+    /// The real name of the duty `short` in the region named `region` ("" when there is none).
     static func departmentName(region: String, short: String) -> String {
-        short == "税务局" ? "国家税务总局\(region)税务局" : region + short
+        guard let code = regions.first(where: { $0.name == region })?.code else { return "" }
+        return organs[code]?[short]?.name ?? ""
     }
 
     struct StaffSpec {
@@ -92,16 +151,17 @@ public enum DemoSeed {
             func audit(_ type: String, _ id: String, _ detail: String) async throws {
                 try await AuditLog.append(.init(actor: "system:seed", action: "seed.create", objectType: type, objectID: id, address: "local", detail: detail), at: now, on: tx)
             }
-            for (code, name) in regions {
+            for (code, name, government) in regions {
                 let region = RegionCode(code)!
-                try await RegionModel(code: code, name: name, level: region.level.rawValue, parentCode: region.parent?.value).create(on: tx)
+                try await RegionModel(code: code, name: name, level: region.level.rawValue, parentCode: region.parent?.value, governmentName: government).create(on: tx)
                 try await audit("region", code, name)
             }
             progress("行政区划 \(regions.count) 个")
             var departmentIDs: [String: UUID] = [:]
-            for (code, regionName) in regions {
+            for (code, _, _) in regions {
                 for (short, field) in departments {
-                    let department = DepartmentModel(regionCode: code, name: departmentName(region: regionName, short: short), field: field)
+                    guard let organ = organs[code]?[short] else { continue }
+                    let department = DepartmentModel(regionCode: code, name: organ.name, field: field, shortName: short, kind: organ.kind, higherDepartment: organ.higher)
                     try await department.create(on: tx)
                     departmentIDs["\(code)/\(short)"] = department.id!
                     try await audit("department", department.id!.uuidString, department.name)
