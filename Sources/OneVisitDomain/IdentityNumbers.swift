@@ -17,6 +17,8 @@ public enum IdentityNumberError: Error, Sendable, Equatable {
     case residentIDCharacters
     /// The first two digits are not a province-level GB/T 2260 code.
     case residentIDRegion
+    /// Characters 1–6 are not a GB/T 2260 address code, current or historical (GB 11643-1999 §4.2).
+    case residentIDAddressCode
     /// Characters 7–14 are not a real date, lie before 1900-01-01 or after today.
     case residentIDBirthDate
     /// The 18th character does not match the ISO 7064 MOD 11-2 check character.
@@ -37,6 +39,7 @@ public enum IdentityNumberError: Error, Sendable, Equatable {
         case .residentIDLength: "resident_id.length"
         case .residentIDCharacters: "resident_id.characters"
         case .residentIDRegion: "resident_id.region"
+        case .residentIDAddressCode: "resident_id.address_code"
         case .residentIDBirthDate: "resident_id.birth_date"
         case .residentIDCheckCharacter: "resident_id.check_character"
         case .creditCodeLength: "credit_code.length"
@@ -52,6 +55,7 @@ public enum IdentityNumberError: Error, Sendable, Equatable {
         case .residentIDLength: "身份证号码应为18位，请核对后重新输入"
         case .residentIDCharacters: "身份证号码格式不正确：前17位应为数字，最后一位为数字或字母X"
         case .residentIDRegion: "身份证号码中的地区代码不正确，请核对前两位"
+        case .residentIDAddressCode: "身份证号码前6位（地址码）不是现行或历史上的行政区划代码，请核对前6位"
         case .residentIDBirthDate: "身份证号码中的出生日期不存在，请核对第7至14位"
         case .residentIDCheckCharacter: "身份证号码校验位不正确，请核对最后一位"
         case .creditCodeLength: "统一社会信用代码应为18位，请核对后重新输入"
@@ -99,9 +103,10 @@ public struct ResidentID: Sendable, Hashable, CustomStringConvertible {
     /// Birth date encoded in characters 7–14.
     public let birthDate: CalendarDate
 
-    /// Province-level prefixes of GB/T 2260 (including 71 Taiwan, 81 Hong Kong, 82 Macao,
-    /// as used on residence permits). Only the province is checked: county codes change
-    /// over time and numbers issued under retired codes remain valid for life.
+    /// Province-level prefixes of GB/T 2260 (including 71 Taiwan; 81 Hong Kong, 82 Macao and
+    /// 83 Taiwan as used on residence permits of their residents). The whole six-digit address
+    /// code is then checked against `AddressCodes`, historical codes included: county codes
+    /// change over time and numbers issued under retired codes remain valid for life.
     public static let provinceCodes: Set<String> = [
         "11", "12", "13", "14", "15",
         "21", "22", "23",
@@ -109,7 +114,7 @@ public struct ResidentID: Sendable, Hashable, CustomStringConvertible {
         "41", "42", "43", "44", "45", "46",
         "50", "51", "52", "53", "54",
         "61", "62", "63", "64", "65",
-        "71", "81", "82",
+        "71", "81", "82", "83",
     ]
 
     /// Earliest accepted birth date.
@@ -129,8 +134,8 @@ public struct ResidentID: Sendable, Hashable, CustomStringConvertible {
     /// - Parameters:
     ///   - raw: The number as entered.
     ///   - today: When given, birth dates after this day (in China Standard Time) are rejected.
-    /// - Throws: The first rule that fails, in order: length, characters, region,
-    ///   birth date, check character.
+    /// - Throws: The first rule that fails, in order: length, characters, region (province),
+    ///   address code (all six digits, GB 11643-1999 §4.2), birth date, check character.
     public init(_ raw: String, today: Date? = nil) throws(IdentityNumberError) {
         let trimmed = raw.trimmedForIdentity
         guard trimmed.count == 18 else { throw .residentIDLength }
@@ -143,6 +148,7 @@ public struct ResidentID: Sendable, Hashable, CustomStringConvertible {
         let normalised = String(decoding: bytes, as: UTF8.self)
 
         guard Self.provinceCodes.contains(String(normalised.prefix(2))) else { throw .residentIDRegion }
+        guard AddressCodes.contains(String(normalised.prefix(6))) else { throw .residentIDAddressCode }
 
         let birthDigits = String(decoding: bytes[6..<14], as: UTF8.self)
         guard let birth = CalendarDate(yyyymmdd: birthDigits), birth >= Self.earliestBirthDate
