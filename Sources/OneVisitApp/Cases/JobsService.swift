@@ -26,9 +26,12 @@ struct JobsService: Service {
     /// One round; each part on its own, so one failing does not stop the others.
     func runOnce() async {
         do {
-            let deemed = try await services.cases.applyDeemedAcceptance(address: "jobs")
-            let overdue = try await services.cases.applyToleranceDeadlines(address: "jobs")
+            // One plan for both scans (CaseService.dueScanPlan), as `onevisit jobs --dry-run` shows it.
+            let report = try await services.cases.runDueScans(address: "jobs")
+            let deemed = report.applied.count(where: { $0.scan == .deemedAcceptance })
+            let overdue = report.applied.count(where: { $0.scan == .toleranceDeadlines })
             if deemed + overdue > 0 { logger.info("jobs: \(deemed) deemed accepted, \(overdue) tolerance overdue") }
+            if !report.refused.isEmpty { logger.error("jobs: \(report.refused.count) changes refused by the case rules") }
         } catch {
             logger.error("jobs failed: \(String(reflecting: error))")
         }

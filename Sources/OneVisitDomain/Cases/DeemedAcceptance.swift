@@ -6,6 +6,9 @@ import Foundation
 /// form, the organ must tell the applicant everything to be corrected, on the spot or within five
 /// days; if it does not, the application is accepted as of the day the materials were received
 /// (逾期不告知的，自收到申请材料之日起即为受理). By 第八十二条 the five days are working days.
+///
+/// The rule is about exactly the applications with materials missing, main materials included;
+/// `DueScans.deemedAcceptance` plans which cases it accepts on a day and what they then look like.
 public enum DeemedAcceptance {
     /// Working days the organ has to notify the applicant of the corrections needed.
     public static let noticeWindow = 5
