@@ -212,19 +212,51 @@ struct CalendarCommand: AsyncParsableCommand {
 }
 
 struct Jobs: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "执行定时任务：逾期未告知视为受理 (run due jobs)")
+    static let configuration = CommandConfiguration(
+        abstract: "执行定时任务：逾期未告知视为受理、容缺材料逾期暂停计时 (run due jobs)",
+        discussion: """
+            --dry-run 只读：以 JSON 列出各项扫描在 --as-of 那天（默认今天）会改变的办件（编号、区划、做什么、为什么），不改任何数据。
+            实际执行只在今天：法律效果（视为受理、暂停计时）在期限届满时才发生，提前执行会剥夺机关尚余的告知期限，
+            并写下日期不实的事件和审计记录，所以 --as-of 不是今天时必须与 --dry-run 同用。
+            --dry-run lists (JSON) what each scan would change at --as-of (default: today) and changes nothing;
+            a real run happens only today: --as-of a different day requires --dry-run.
+            """)
+
+    @Option(name: .customLong("as-of"), help: "扫描日期 YYYY-MM-DD（默认今天）(the day to scan as of)") var asOf: String?
+    @Flag(name: .customLong("dry-run"), help: "只列出将要发生的变化，不改数据 (print the plan as JSON, change nothing)") var dryRun = false
+
+    func validate() throws {
+        if let asOf, CalendarDate(iso8601: asOf) == nil { throw ValidationError("--as-of 应为 YYYY-MM-DD 格式的日期") }
+    }
+
     func run() async throws {
         let (services, _) = try await loadServices(label: "onevisit.jobs")
         do {
-            let accepted = try await services.cases.applyDeemedAcceptance(address: "local")
-            print("逾期未告知、依法视为受理：\(accepted) 件")
-            let overdue = try await services.cases.applyToleranceDeadlines(address: "local")
-            print("容缺材料逾期未补交、暂停计时：\(overdue) 件")
+            try await runJobs(services)
         } catch {
             await services.persistence.shutdown()
             throw error
         }
         await services.persistence.shutdown()
+    }
+
+    private func runJobs(_ services: AppServices) async throws {
+        let today = services.cases.currentDay
+        let day = asOf.flatMap { CalendarDate(iso8601: $0) } ?? today
+        if dryRun {
+            print(try await services.cases.dueScanPlan(asOf: day).jsonText())
+            return
+        }
+        guard day == today else {
+            FileHandle.standardError.write(Data("--as-of \(day) 不是今天（\(today)）：只能与 --dry-run 同用（法律效果在期限届满之日才发生）\n".utf8))
+            throw ExitCode(64)
+        }
+        let report = try await services.cases.runDueScans(address: "local")
+        print("逾期未告知、依法视为受理：\(report.applied.count(where: { $0.scan == .deemedAcceptance })) 件")
+        print("容缺材料逾期未补交、暂停计时：\(report.applied.count(where: { $0.scan == .toleranceDeadlines })) 件")
+        for refusal in report.refused {
+            print("未能执行：\(refusal.change.caseNumber) \(refusal.change.what)（\(refusal.code)）")
+        }
     }
 }
 
