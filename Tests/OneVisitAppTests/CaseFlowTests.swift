@@ -23,7 +23,7 @@ struct CaseFlowTests {
         let materials = files.map { #"{"position":\#($0),"fileName":"m\#($0).pdf","contentBase64":"\#(pdf.base64EncodedString())"}"# }.joined(separator: ",")
         var headers: HTTPFields = [:]
         if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
-        return try await app.json(.post, "/api/v1/cases", token: token, body: #"{"implementationID":"\#(implementation)","deliveryMode":"\#(mode)","formData":{"申请人":"张三"},"materials":[\#(materials)]}"#, headers: headers)
+        return try await app.json(.post, "/api/v1/cases", token: token, body: #"{"implementationID":"\#(implementation)","deliveryMode":"\#(mode)","formData":{"申请人":"张三"},"feeCondition":"住宅","materials":[\#(materials)]}"#, headers: headers)
     }
 
     /// The published definition and the positions of the materials the applicant hands in.

@@ -180,7 +180,7 @@ struct CaseSecurityTests {
             let zhangsan = try #require(try await AccountRow.select(on: app.db.sql).where("login_name", .equal, "13800000001").limit(1).row(AccountRow.self))
             let cases = try await app.count(CaseRow.self)
             func register(_ token: String, name: String, idNumber: String) async throws -> TestResponse {
-                try await app.json(.post, "/api/v1/cases/window", token: token, body: #"{"implementationID":"\#(implementation)","channel":"walkIn","name":"\#(name)","idNumber":"\#(idNumber)","phone":"13712345678","providedMaterials":[0]}"#)
+                try await app.json(.post, "/api/v1/cases/window", token: token, body: #"{"implementationID":"\#(implementation)","channel":"walkIn","name":"\#(name)","idNumber":"\#(idNumber)","phone":"13712345678","providedMaterials":[0],"feeCondition":"住宅"}"#)
             }
             // act: a Kaifeng clerk files at a Zhengzhou implementation; a Zhengzhou clerk files
             // under 张三's ID number with another name

@@ -68,6 +68,7 @@ def test_online_case_with_tolerance_to_download(server, browser):
     for upload in uploads:
         if upload.get_attribute("name") != secondary:
             upload.send_keys(pdf(upload.get_attribute("name") + ".pdf"))
+    Select(d.find_element(By.ID, "feeCondition")).select_by_value("住宅")  # R8.6: the fee depends on it
     Select(d.find_element(By.ID, "deliveryMode")).select_by_value("download")
     shot(d, "case-apply-form")
     click_submit(d, "apply-submit")

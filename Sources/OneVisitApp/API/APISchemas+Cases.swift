@@ -45,7 +45,7 @@ extension Components.Schemas.CaseTask {
 }
 
 extension Components.Schemas.CasePayment {
-    init(_ p: CaseDetail.Payment) { self.init(orderNumber: p.orderNumber, amountText: p.amountText, paid: p.paid) }
+    init(_ p: CaseDetail.Payment) { self.init(orderNumber: p.orderNumber, amountText: p.amountText, paid: p.paid, lines: p.lines) }
 }
 
 extension Components.Schemas.CaseDetail {

@@ -14,7 +14,11 @@ extension Components.Schemas.GuideSummary {
 }
 
 extension Components.Schemas.Fee {
-    init(_ f: Fee) { self.init(name: f.name, standard: f.standard, legalBasis: f.legalBasis) }
+    /// A fee line with its amount, unit and condition (R8.6), as the guide page's table shows it.
+    init(_ f: Fee) {
+        self.init(name: f.name, standard: f.standard, legalBasis: f.legalBasis, amountFen: f.amountFen, unit: .init(rawValue: f.unit.rawValue),
+                  quantityName: f.quantityName, defaultQuantity: f.unit == .perPiece ? f.defaultQuantity : nil, condition: f.condition)
+    }
 }
 
 extension Components.Schemas.Reductions {

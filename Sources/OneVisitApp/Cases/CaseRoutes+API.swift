@@ -44,7 +44,8 @@ extension CaseRoutes {
         let mode = try CaseService.deliveryMode(body.deliveryMode.rawValue)
         let c = try await app.cases.submitOnline(
             .init(implementationID: implementation, formData: body.formData?.additionalProperties ?? [:], files: try materialFiles(body.materials ?? []),
-                  deliveryMode: mode, deliveryAddress: body.deliveryAddress ?? ""),
+                  deliveryMode: mode, deliveryAddress: body.deliveryAddress ?? "",
+                  fee: FeeRequest(condition: body.feeCondition, quantities: body.feeQuantities?.additionalProperties ?? [:])),
             applicant: context.principal, address: context.remoteAddress)
         return try await created(c, context, app: app)
     }
@@ -54,7 +55,9 @@ extension CaseRoutes {
         let c = try await app.cases.registerAtWindow(
             .init(implementationID: try implementationID(body.implementationID), channel: body.channel.rawValue, name: body.name, idNumber: body.idNumber,
                   phone: body.phone, provided: Set(body.providedMaterials),
-                  deliveryMode: try CaseService.deliveryMode(body.deliveryMode, fallback: .pickup), deliveryAddress: body.deliveryAddress ?? ""),
+                  deliveryMode: try CaseService.deliveryMode(body.deliveryMode, fallback: .pickup), deliveryAddress: body.deliveryAddress ?? "",
+                  fee: FeeRequest(condition: body.feeCondition, quantities: body.feeQuantities?.additionalProperties ?? [:],
+                                  reduction: body.feeReduction.map { FeeReduction(reason: $0.reason, legalBasis: $0.legalBasis, amountFen: $0.amountFen) })),
             clerk: context.principal, address: context.remoteAddress)
         return try await created(c, context, app: app)
     }

@@ -44,9 +44,13 @@ struct CaseRow: TableRow {
     /// The last day of the time limit, kept with every change so that supervision can count
     /// overdue and on-time cases in SQL (nil before acceptance and while suspended).
     var dueOn: CalendarDate?
+    /// JSON of the `FeeCharge` the case was received with (R8.6): the condition, every line
+    /// and any reduction; nil for cases from before fees were data. `feeFen` is its total.
+    var feeDetail: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, number, channel, state, suspensions, version
+        case feeDetail = "fee_detail"
         case itemCode = "item_code", itemName = "item_name", implementationID = "implementation_id"
         case guideVersionID = "guide_version_id", regionCode = "region_code", departmentID = "department_id"
         case applicantID = "applicant_id", applicantName = "applicant_name", applicantIDNumber = "applicant_id_number"

@@ -43,7 +43,8 @@ extension CaseService {
         let day = CalendarDate(date: now, timeZone: Self.chinaTime)
         let number = try await Self.documentNumber(.decision, c, on: day, on: tx).description
         let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName, issuer: department, dateText: Self.dateText(now))
-        let content = CaseNotices.approval(header, number: number, acceptanceNumber: c.acceptanceNumber ?? "", decidedOn: day, feeFen: c.feeFen, deliveryName: c.deliveryMode.chineseName)
+        let content = CaseNotices.approval(header, number: number, acceptanceNumber: c.acceptanceNumber ?? "", decidedOn: day, feeFen: c.feeFen,
+                                            deliveryName: c.deliveryMode.chineseName, fees: c.feeCharge)
         try await self.document(c, kind: .decision, content: content, at: now, on: tx)
         let pdf = documents.resultPDF(
             title: c.itemName.count > 14 ? "办理结果" : c.itemName,
@@ -52,6 +53,8 @@ extension CaseService {
             footer: "河南政务服务网 · 办件编号 \(c.number)")
         c.resultSHA = try blobs.write(pdf)
         try await StoredFileModel.record(sha256: c.resultSHA!, mediaType: "application/pdf", size: pdf.count, at: now, on: tx)
+        // R8.6: the order is for the charge's total; its lines are the case's (`feeDetail`), which
+        // the payment page and the decision list. A full waiver (减免) leaves nothing to pay.
         if c.feeFen > 0 {
             let id = random.uuid()
             // Not derivable from the case number: a callback cannot be aimed at a case by guessing.

@@ -12,6 +12,8 @@ extension CaseService {
         var files: [Int: MultipartForm.File]
         var deliveryMode: ServiceTerms.Delivery
         var deliveryAddress: String
+        /// The fee condition and quantities the form gives (R8.6); an applicant records no reduction.
+        var fee = FeeRequest()
     }
 
     /// The applicant as the platform knows them, to pre-fill forms (R7.3.1).
@@ -52,7 +54,10 @@ extension CaseService {
             guard let account = try await AccountRow.find(applicant.accountID, on: tx.sql) else { throw AppError.unauthenticated }
             let (guide, definition) = try await self.publishedGuide(application.implementationID, on: tx)
             try Self.checkDelivery(application.deliveryMode, address: application.deliveryAddress, definition: definition)
-            let c = try await self.newCase(guide, account: account, channel: .online, form: application.formData,
+            var fee = application.fee
+            fee.reduction = nil
+            let charge = try Self.charge(definition, fee)
+            let c = try await self.newCase(guide, account: account, channel: .online, form: application.formData, charge: charge,
                                            deliveryMode: application.deliveryMode, deliveryAddress: application.deliveryAddress, now: now, day: day, on: tx)
             let materials = try await self.addMaterials(c, definition: definition, provided: stored, now: now, on: tx)
             try await self.event(c, "submit", "网上申请已提交", note: "渠道：网上申请", actor: applicant.auditName, at: now, on: tx)
@@ -72,6 +77,8 @@ extension CaseService {
         var provided: Set<Int>
         var deliveryMode: ServiceTerms.Delivery
         var deliveryAddress: String
+        /// The fee condition and quantities, and any 减免 with its reason and legal basis (R8.6).
+        var fee = FeeRequest()
     }
 
     /// A walk-in, letter, fax or e-mail application registered by a clerk (R8.2.1, R8.2.5):
@@ -114,7 +121,9 @@ extension CaseService {
                                      passwordHash: AccountService.unclaimedPassword, createdAt: now, id: self.random.uuid())
                 try await account.insert(on: tx.sql)
             }
-            let c = try await self.newCase(guide, account: account, channel: channel, form: [:],
+            // R8.6: the clerk's fee choice; refused, the transaction (and any account opened above) rolls back.
+            let charge = try Self.charge(definition, application.fee)
+            let c = try await self.newCase(guide, account: account, channel: channel, form: [:], charge: charge,
                                            deliveryMode: application.deliveryMode, deliveryAddress: application.deliveryAddress, now: now, day: day, on: tx)
             let materials = try await self.addMaterials(c, definition: definition, provided: [:], handedIn: application.provided, now: now, on: tx)
             try await self.event(c, "register", "\(channel.chineseName)收件", note: "收件人：\(clerk.displayName)", actor: clerk.auditName, at: now, on: tx)
@@ -192,14 +201,15 @@ extension CaseService {
         return (guide, definition)
     }
 
-    /// Inserts the new case; its first KPI counts are taken in the same transaction.
-    func newCase(_ guide: PublishedGuide, account: AccountRow, channel: CaseChannel, form: [String: String],
+    /// Inserts the new case with its fee charge (R8.6: `feeFen` is the charge's total, the lines
+    /// go with it); its first KPI counts are taken in the same transaction.
+    func newCase(_ guide: PublishedGuide, account: AccountRow, channel: CaseChannel, form: [String: String], charge: FeeCharge,
                  deliveryMode: ServiceTerms.Delivery, deliveryAddress: String, now: Date, day: CalendarDate, on tx: any Database) async throws -> CaseRow {
         let definition = guide.definition
         var generator = random.generator
         let id = random.uuid()
         let fields = form.filter { key, _ in definition.attributes.formFields.contains(key) }.mapValues { String($0.prefix(200)) }
-        let c = CaseRow(
+        var c = CaseRow(
             id: id, number: CaseNumber.make(region: guide.regionCode, on: day, using: &generator),
             itemCode: guide.itemCode, itemName: guide.itemName, implementationID: guide.implementationID, guideVersionID: guide.versionID,
             regionCode: guide.regionCode, departmentID: guide.departmentID,
@@ -208,9 +218,10 @@ extension CaseService {
             receivedAt: now, receivedOn: day, acceptedAt: nil, clockStart: nil, acceptanceNumber: nil,
             legalLimit: definition.terms.legalLimit, promisedLimit: definition.attributes.promisedLimit, extensionDays: 0, suspensions: "[]",
             stoppedOn: nil, toleranceDeadline: nil,
-            feeFen: definition.attributes.fees.compactMap { FeeAmount.fen(from: $0.standard) }.first ?? 0,
+            feeFen: charge.totalFen,
             tripsPromised: definition.terms.trips, deliveryMode: deliveryMode, deliveryDetail: deliveryMode == .post ? deliveryAddress : nil,
             formData: String(decoding: try JSONEncoder().encode(fields), as: UTF8.self), resultSHA: nil, version: 1, updatedAt: now, dueOn: nil)
+        c.feeDetail = try CaseRow.encode(charge)
         try await c.insert(on: tx.sql)
         try await KPICounters.apply(before: nil, after: c, on: tx.sql)
         return c

@@ -107,6 +107,8 @@ struct CaseDetail: ResponseEncodable, Decodable, Sendable {
         var orderNumber: String
         var amountText: String
         var paid: Bool
+        /// The order's every line, its reduction and total (R8.6, `FeeCharge.orderItems`).
+        var lines: [String]? = nil
     }
 
     var summary: CaseSummary
@@ -323,7 +325,8 @@ extension CaseService {
             },
             visits: file.visits.map { "\(Self.dateText($0.at)) \($0.reason)" }, trips: file.visits.count, tripsPromised: c.tripsPromised,
             tripsOver: TripCount.isOverPromise(visits: file.visits.count, promised: c.tripsPromised),
-            payment: payment.map { .init(orderNumber: $0.orderNumber, amountText: FeeAmount.text(fen: $0.amountFen), paid: $0.state == .paid) },
+            payment: payment.map { .init(orderNumber: $0.orderNumber, amountText: FeeAmount.text(fen: $0.amountFen), paid: $0.state == .paid,
+                                         lines: FeeCharge.orderItems(c.feeCharge, totalFen: $0.amountFen)) },
             resultURL: c.resultSHA != nil && NextStep.resultServable(c.state) ? SitePath.Cases.result(c.id).link : nil,
             deliveryName: c.deliveryMode.chineseName,
             deliveryDetail: c.deliveryDetail,

@@ -56,6 +56,10 @@ struct GuideView: ResponseEncodable, Sendable {
     var publiciseResult: Bool
     var free: Bool
     var fees: [Fee]
+    /// Every fee line with its condition, standard, amount and legal basis (R8.6).
+    var feeTable: [FeeLineView]
+    /// What an application form asks about fees: the condition and per-piece quantities.
+    var feeChoice: FeeChoiceView
     var legalLimit: Int
     var promisedLimit: Int
     var immediate: Bool
@@ -120,6 +124,8 @@ struct GuideView: ResponseEncodable, Sendable {
         publiciseResult = a.process.publiciseResult
         free = a.fees.isEmpty
         fees = a.fees
+        feeTable = a.fees.map(FeeLineView.init)
+        feeChoice = FeeChoiceView(a.fees)
         legalLimit = d.terms.legalLimit
         promisedLimit = a.promisedLimit
         immediate = d.terms.immediate

@@ -18,6 +18,7 @@ enum Schema {
         AddMaterialFileFacts(),
         AddKPICounters(),
         AddGuideVersionIndex(),
+        AddCaseFeeDetail(),
     ]
 }
 

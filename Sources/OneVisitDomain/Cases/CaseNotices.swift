@@ -155,14 +155,17 @@ public enum CaseNotices {
     }
 
     /// 准予许可决定书 (R8.5): the fee still due, if any, and how the result reaches the applicant (R8.6, R8.7).
-    public static func approval(_ h: CaseDocumentHeader, number: String, acceptanceNumber: String, decidedOn: CalendarDate, feeFen: Int, deliveryName: String) -> CaseDocumentContent {
+    public static func approval(_ h: CaseDocumentHeader, number: String, acceptanceNumber: String, decidedOn: CalendarDate, feeFen: Int, deliveryName: String,
+                                fees: FeeCharge? = nil) -> CaseDocumentContent {
         CaseDocumentContent(
             title: "准予许可决定书", number: number, addressee: h.applicantName,
             lines: [.init(label: "事项名称", value: h.itemName), .init(label: "办件编号", value: h.caseNumber), .init(label: "受理编号", value: acceptanceNumber),
                     .init(label: "决定日期", value: dayText(decidedOn))],
-            items: [], itemsTitle: "",
+            // R8.6: the payment order's every line with its standard and basis, any 减免, and the total.
+            items: feeFen > 0 || fees?.reduction != nil ? FeeCharge.orderItems(fees, totalFen: feeFen) : [], itemsTitle: feeFen > 0 || fees?.reduction != nil ? "收费明细" : "",
             paragraphs: ["经审查，你（单位）的申请符合法定条件、标准，决定准予。",
-                         feeFen > 0 ? "请缴纳费用 \(FeeAmount.text(fen: feeFen)) 后领取办理结果。" : "本事项不收费。",
+                         feeFen > 0 ? "请缴纳费用 \(FeeAmount.text(fen: feeFen)) 后领取办理结果。"
+                             : fees?.reduction != nil ? "本事项费用依法全额免收。" : "本事项不收费。",
                          "办理结果将按您选择的方式送达：\(deliveryName)。电子证照与纸质证照具有同等法律效力。"],
             issuer: h.issuer, dateText: h.dateText)
     }

@@ -41,9 +41,13 @@ public enum OneTimeNoticeRule {
     }
 }
 
-/// Fee amounts from a fee standard text such as "80元/件" or "住宅类 100 元/件" (R8.6).
+/// Fee amounts as text, and read from a fee standard's text (R8.6). Amounts are data on each
+/// fee line (`Fee.amountFen`, `FeeSchedule`); reading the text is kept only for catalog
+/// definitions stored before that, which had no amount of their own.
 public enum FeeAmount {
     /// The amount in fen (1/100 yuan) of the first "N元" in the text, nil when there is none.
+    /// Only for old definitions: a standard such as "住宅类每件80元；非住宅类每件550元" names
+    /// several amounts, and the first is not the charge.
     public static func fen(from standard: String) -> Int? {
         let pattern = /([0-9]+(?:\.[0-9]{1,2})?)\s*元/
         guard let match = standard.firstMatch(of: pattern), let yuan = Decimal(string: String(match.1)) else { return nil }

@@ -156,14 +156,54 @@ public struct ItemProcess: Sendable, Codable, Hashable {
     }
 }
 
+/// One fee line of an item (R8.6): its published standard and legal basis as text, and the
+/// amount the case is charged as data (`FeeSchedule` computes a case's charge from the lines).
 public struct Fee: Sendable, Codable, Hashable {
+    public enum Unit: String, Sendable, Codable, Hashable {
+        /// Once per case (每件).
+        case perCase
+        /// Per piece counted on the case (每本、每证 …), `quantityName` says what.
+        case perPiece
+    }
+
     public var name: String
+    /// 收费标准 as published.
     public var standard: String
+    /// 收费依据.
     public var legalBasis: String
-    public init(name: String, standard: String, legalBasis: String) {
+    /// The amount of one unit, in fen.
+    public var amountFen: Int
+    public var unit: Unit
+    /// What a per-piece line counts, e.g. "本".
+    public var quantityName: String?
+    /// The quantity of a per-piece line when the form gives none.
+    public var defaultQuantity: Int
+    /// The case condition the line belongs to (住宅 / 非住宅 …); nil: the line always applies.
+    public var condition: String?
+
+    public init(name: String, standard: String, legalBasis: String, amountFen: Int? = nil, unit: Unit = .perCase, quantityName: String? = nil,
+                defaultQuantity: Int = 1, condition: String? = nil) {
         self.name = name
         self.standard = standard
         self.legalBasis = legalBasis
+        self.amountFen = amountFen ?? FeeAmount.fen(from: standard) ?? 0
+        self.unit = unit
+        self.quantityName = quantityName
+        self.defaultQuantity = defaultQuantity
+        self.condition = condition
+    }
+
+    enum CodingKeys: String, CodingKey { case name, standard, legalBasis, amountFen, unit, quantityName, defaultQuantity, condition }
+
+    /// Definitions stored before fees were data ({name, standard, legalBasis}) still decode:
+    /// their amount is the first "N元" of the standard, as it was charged then.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), standard: try c.decode(String.self, forKey: .standard),
+                  legalBasis: try c.decode(String.self, forKey: .legalBasis), amountFen: try c.decodeIfPresent(Int.self, forKey: .amountFen),
+                  unit: try c.decodeIfPresent(Unit.self, forKey: .unit) ?? .perCase, quantityName: try c.decodeIfPresent(String.self, forKey: .quantityName),
+                  defaultQuantity: try c.decodeIfPresent(Int.self, forKey: .defaultQuantity) ?? 1,
+                  condition: try c.decodeIfPresent(String.self, forKey: .condition).flatMap { $0.isEmpty ? nil : $0 })
     }
 }
 

@@ -24,7 +24,8 @@ extension CasePages {
         do {
             let submission = CaseService.Application(
                 implementationID: id, formData: form.prefixed("field_"), files: form.numberedFiles("material_"),
-                deliveryMode: try CaseService.deliveryMode(form["deliveryMode"]), deliveryAddress: form["deliveryAddress"])
+                deliveryMode: try CaseService.deliveryMode(form["deliveryMode"]), deliveryAddress: form["deliveryAddress"],
+                fee: try FeeRequest.form(form.fields, clerk: false))
             let c = try await app.cases.submitOnline(submission, applicant: context.principal, address: context.remoteAddress)
             let location = SitePath.Cases.detail(c.id).link(query: [("submitted", "1")])
             if let claimed { try await guardian.complete(claimed, location: location) }
@@ -50,7 +51,7 @@ extension CasePages {
                 ServiceTerms.Delivery.allCases.first { $0.chineseName == name }.map { .init(value: $0.rawValue, label: name, selected: index == 0) }
             },
             applicantName: account.displayName, applicantIDMasked: (account.idNumber ?? account.creditCode).map { Masking.mask($0, keepPrefix: 4, keepSuffix: 4) } ?? "",
-            submissionKey: app.cases.random.uuid().uuidString, error: error?.title)
+            submissionKey: app.cases.random.uuid().uuidString, error: error?.title, fee: guide.feeChoice)
         return try app.renderer.page("apply", page, status: error?.status ?? .ok)
     }
 

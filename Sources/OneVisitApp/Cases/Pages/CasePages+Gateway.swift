@@ -26,7 +26,8 @@ extension CasePages {
         let (payment, c) = try await ownOrder(app, context)
         let page = GatewayPage(
             layout: context.layout("统一支付平台（模拟）"), orderNumber: payment.orderNumber, amountText: FeeAmount.text(fen: payment.amountFen), itemName: c.itemName,
-            confirmLink: SitePath.Cases.gatewayConfirm(payment.orderNumber).link, caseLink: SitePath.Cases.detail(c.id).link)
+            confirmLink: SitePath.Cases.gatewayConfirm(payment.orderNumber).link, caseLink: SitePath.Cases.detail(c.id).link,
+            lines: FeeCharge.orderItems(c.feeCharge, totalFen: payment.amountFen))
         return try app.renderer.page("gateway", page)
     }
 

@@ -20,6 +20,8 @@ extension CasePages {
         var applicantIDMasked: String
         var submissionKey: String
         var error: String?
+        /// The fee condition and per-piece quantities to give (R8.6).
+        var fee = FeeChoiceView([])
     }
 
     /// The form action of every step the page may show, and the links beside them.
@@ -112,6 +114,8 @@ extension CasePages {
         var itemName: String
         var confirmLink: String
         var caseLink: String
+        /// The order's lines, its reduction and total (R8.6).
+        var lines: [String] = []
     }
 
     struct WindowPage {
