@@ -169,14 +169,15 @@ struct CalendarCommand: AsyncParsableCommand {
                 throw ValidationError("文件不是节假日安排 JSON：{\"year\":2027,\"holidays\":[\"2027-01-01\"],\"workdays\":[],\"source\":\"…\"}")
             }
             let (services, _) = try await loadServices(label: "onevisit.calendar")
+            let result: CalendarImportResult
             do {
-                try await services.importCalendar(schedules)
+                result = try await services.importCalendar(schedules)
             } catch {
                 await services.persistence.shutdown()
                 throw error
             }
             await services.persistence.shutdown()
-            print("已导入 \(schedules.map { String($0.year) }.joined(separator: "、")) 年节假日安排。")
+            print("已导入 \(result.years.map(String.init).joined(separator: "、")) 年节假日安排；重新计算办结日的在办件：\(result.casesRecomputed) 件。")
         }
     }
 
@@ -190,7 +191,8 @@ struct CalendarCommand: AsyncParsableCommand {
             let calendar = try await services.workCalendar()
             await services.persistence.shutdown()
             let workday = calendar.isWorkday(day)
-            print("\(day) \(day.weekday.chineseName)：\(workday ? "工作日" : "休息日")\(calendar.covers(day) ? "" : "（该年节假日安排未导入，仅按周末判断）")")
+            // R6.6: a year without an imported notice is counted on its statutory holidays.
+            print("\(day) \(day.weekday.chineseName)：\(workday ? "工作日" : "休息日")\(calendar.covers(day) ? "" : "（该年节假日安排未导入，按法定节假日暂定）")")
         }
     }
 

@@ -123,4 +123,24 @@ struct StatutoryHolidaysTests {
         #expect(calendar.status(from: day("2019-12-20"), through: day("2020-01-10")) == .provisional)  // 2019 not loaded
         #expect(WorkCalendar.yearsDepended(from: day("2025-12-31"), through: day("2027-01-04")) == 2025...2027)
     }
+
+    @Test func promiseOnASlip_provisionalDate_saysItMayMove() {
+        #expect(CaseNotices.promise(immediate: false, limit: 5, due: day("2027-01-05"), calendar: .provisional)
+                == "2027年1月5日前（5 个工作日）（按暂定工作日历计算，国务院公布当年节假日安排后可能调整）")
+        #expect(CaseNotices.promise(immediate: false, limit: 5, due: day("2026-11-25")) == "2026年11月25日前（5 个工作日）")
+    }
+
+    @Test func dueDateRevision_namesOnlyTheDatesThatMoved() throws {
+        let notice = try WorkCalendar.fromSchedules([YearSchedule(year: 2027, holidays: ["2027-01-01", "2027-01-04"], workdays: [], source: "测试")])
+        let after = WorkCalendar.official.merging(notice)
+        // accepted Fri 2026-12-04: promised 5 → Dec 11 either way; legal 20 → Mon 1-4 provisional, Tue 1-5 with 1-4 off.
+        let start = day("2026-12-04")
+        let revision = try #require(DueDateRevision.revise(promised: LegalClock(start: start, limit: 5), legal: LegalClock(start: start, limit: 20),
+                                                           storedPromised: day("2026-12-11"), before: .official, after: after))
+        #expect(revision.promised == nil)
+        #expect(revision.legal == .init(before: day("2027-01-04"), after: day("2027-01-05")))
+        #expect(revision.eventTitle(years: [2027]) == "国务院公布 2027 年节假日安排，法定办结日由2027年1月4日调整为2027年1月5日")
+        #expect(DueDateRevision.revise(promised: LegalClock(start: start, limit: 5), legal: LegalClock(start: start, limit: 5),
+                                       storedPromised: day("2026-12-11"), before: .official, after: after) == nil)
+    }
 }

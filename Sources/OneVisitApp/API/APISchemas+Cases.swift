@@ -9,7 +9,16 @@ import OneVisitDomain
 extension Components.Schemas.Clock {
     init(_ c: ClockView) throws {
         self.init(started: c.started, startText: c.startText, deadlineText: c.deadlineText, used: c.used, limit: c.limit,
-                  status: try .apiValue(c.status), statusName: c.statusName, suspended: c.suspended, warning: c.warning, overdue: c.overdue)
+                  status: try .apiValue(c.status), statusName: c.statusName, suspended: c.suspended, warning: c.warning, overdue: c.overdue,
+                  dueDate: c.dueDate, calendarStatus: try c.calendarStatus.map { try .apiValue($0) })
+    }
+}
+
+extension Components.Schemas.DueDate {
+    /// One of the two clocks (issue 13 point 6) with its calendar status (R6.6).
+    init(_ d: DueView) throws {
+        self.init(limit: d.limit, date: d.date, dateText: d.dateText, calendarStatus: try d.calendarStatus.map { try .apiValue($0) },
+                  calendarStatusName: d.calendarStatusName, provisional: d.provisional, note: d.note)
     }
 }
 
@@ -58,7 +67,8 @@ extension Components.Schemas.CaseDetail {
             visits: d.visits, trips: d.trips, tripsPromised: d.tripsPromised, tripsOver: d.tripsOver,
             payment: d.payment.map(Components.Schemas.CasePayment.init), resultURL: d.resultURL, deliveryName: d.deliveryName,
             deliveryDetail: d.deliveryDetail, toleranceDeadlineText: d.toleranceDeadlineText,
-            formData: .init(additionalProperties: d.formData), nextStep: d.nextStep)
+            formData: .init(additionalProperties: d.formData), nextStep: d.nextStep,
+            promisedDue: try d.promisedDue.map(Components.Schemas.DueDate.init), legalDue: try d.legalDue.map(Components.Schemas.DueDate.init))
     }
 }
 

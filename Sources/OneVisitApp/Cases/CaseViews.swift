@@ -8,6 +8,8 @@ import SQLKit
 struct ClockView: Codable, Sendable {
     var started: Bool
     var startText: String
+    /// The due date as written, with "（暂定）" when it is counted on a provisional year (R6.6), so
+    /// every list that shows it marks it.
     var deadlineText: String
     var used: Int
     var limit: Int
@@ -16,6 +18,10 @@ struct ClockView: Codable, Sendable {
     var suspended: Bool
     var warning: Bool
     var overdue: Bool
+    /// `yyyy-MM-dd`; nil before acceptance and while suspended.
+    var dueDate: String?
+    /// `CalendarStatus` of `dueDate` (R6.6).
+    var calendarStatus: String?
 
     static let names: [LegalClock.Status: String] = [.normal: "正常", .warning: "预警", .overdue: "超期", .suspended: "暂停计时", .stopped: "已办结"]
 
@@ -25,15 +31,17 @@ struct ClockView: Codable, Sendable {
             return
         }
         let status = clock.status(asOf: today, calendar: calendar)
+        let due = DueView(clock, calendar: calendar)
         self.init(
             started: true, startText: CaseService.dayText(clock.start),
-            deadlineText: clock.deadline(calendar: calendar).map(CaseService.dayText) ?? "暂停中",
+            deadlineText: due.date == nil ? "暂停中" : due.dateText + (due.provisional ? "（暂定）" : ""),
             used: clock.used(asOf: today, calendar: calendar), limit: clock.limit, status: status.rawValue,
             statusName: Self.names[status] ?? status.rawValue, suspended: status == .suspended,
-            warning: status == .warning, overdue: status == .overdue)
+            warning: status == .warning, overdue: status == .overdue, dueDate: due.date, calendarStatus: due.calendarStatus)
     }
 
-    init(started: Bool, startText: String, deadlineText: String, used: Int, limit: Int, status: String, statusName: String, suspended: Bool, warning: Bool, overdue: Bool) {
+    init(started: Bool, startText: String, deadlineText: String, used: Int, limit: Int, status: String, statusName: String, suspended: Bool, warning: Bool, overdue: Bool,
+         dueDate: String? = nil, calendarStatus: String? = nil) {
         self.started = started
         self.startText = startText
         self.deadlineText = deadlineText
@@ -44,6 +52,37 @@ struct ClockView: Codable, Sendable {
         self.suspended = suspended
         self.warning = warning
         self.overdue = overdue
+        self.dueDate = dueDate
+        self.calendarStatus = calendarStatus
+    }
+}
+
+/// One of a case's two clocks as the case page and the API show it (issue 13 point 6): the
+/// promised (承诺时限) or the legal limit (法定时限, 行政许可法第四十二条), each with its extension,
+/// its last day and whether that day is counted on official schedules only (R6.6).
+struct DueView: Codable, Sendable {
+    /// Working days, extension included.
+    var limit: Int
+    /// `yyyy-MM-dd`; nil while the clock is suspended (the day is not known until it resumes).
+    var date: String?
+    /// "2027年1月4日", or "暂停计时中".
+    var dateText: String
+    /// `CalendarStatus`; nil with `date`.
+    var calendarStatus: String?
+    var calendarStatusName: String?
+    var provisional: Bool
+    /// `CalendarStatus.note`: what a provisional date adds after it.
+    var note: String
+
+    init(_ clock: LegalClock, calendar: WorkCalendar) {
+        limit = clock.limit
+        guard let due = clock.deadline(calendar: calendar) else {
+            (date, dateText, calendarStatus, calendarStatusName, provisional, note) = (nil, "暂停计时中", nil, nil, false, "")
+            return
+        }
+        let status = calendar.status(from: clock.start, through: due)
+        (date, dateText, calendarStatus, calendarStatusName) = (due.description, CaseService.dayText(due), status.rawValue, status.chineseName)
+        (provisional, note) = (status == .provisional, status.note)
     }
 }
 
@@ -131,6 +170,9 @@ struct CaseDetail: ResponseEncodable, Decodable, Sendable {
     var toleranceDeadlineText: String?
     var formData: [String: String]
     var nextStep: String
+    /// The two clocks (issue 13 point 6); nil before acceptance.
+    var promisedDue: DueView?
+    var legalDue: DueView?
 }
 
 /// The columns of `cases` a line of a case list shows (`CaseSummary`): the lists read no more.
@@ -168,7 +210,8 @@ struct CaseSummaryRow: Decodable, Sendable {
         (extensionDays, suspensions, stoppedOn) = (c.extensionDays, c.suspensions, c.stoppedOn)
     }
 
-    /// The legal clock, nil before acceptance (as `CaseService.clock(for:)`).
+    /// The promised clock (承诺时限 plus any extension), nil before acceptance (as `CaseService.clock(for:)`);
+    /// its deadline is the `due_on` column.
     var legalClock: LegalClock? {
         guard let clockStart else { return nil }
         return LegalClock(start: clockStart, limit: promisedLimit + extensionDays, suspensions: CaseService.suspensions(json: suspensions), stoppedOn: stoppedOn)
@@ -334,7 +377,16 @@ extension CaseService {
             formData: formData,
             nextStep: NextStep.text(state: c.state, lastNoticeDay: Self.dayText(DeemedAcceptance.lastNoticeDay(receivedOn: c.receivedOn, calendar: calendar)),
                                     toleranceOpen: c.toleranceDeadline != nil,
-                                    amountDue: settled || payment == nil ? nil : payment.map { FeeAmount.text(fen: $0.amountFen) }, delivery: c.deliveryMode))
+                                    amountDue: settled || payment == nil ? nil : payment.map { FeeAmount.text(fen: $0.amountFen) }, delivery: c.deliveryMode),
+            promisedDue: clock(for: c).map { DueView($0, calendar: calendar) },
+            legalDue: Self.statutoryClock(c).map { DueView($0, calendar: calendar) })
+    }
+
+    /// The clock of the legal limit (法定时限, 行政许可法第四十二条: 20 working days or what a law
+    /// sets, plus the extension approved under it), on the same start and suspensions as the promise.
+    static func statutoryClock(_ c: CaseRow) -> LegalClock? {
+        guard let start = c.clockStart else { return nil }
+        return LegalClock(start: start, limit: c.legalLimit + c.extensionDays, suspensions: suspensions(c), stoppedOn: c.stoppedOn)
     }
 
     // MARK: lists
