@@ -73,10 +73,11 @@ public enum CaseNotices {
     }
 
     /// The promise printed on a receipt or slip: on the spot, or the limit in working days.
-    public static func promise(immediate: Bool, limit: Int, due: CalendarDate? = nil) -> String {
+    /// `calendar`: whether `due` was counted on official schedules only; a provisional one says so (R6.6).
+    public static func promise(immediate: Bool, limit: Int, due: CalendarDate? = nil, calendar: CalendarStatus = .official) -> String {
         if immediate { return "即办" }
         guard let due else { return "受理后 \(limit) 个工作日" }
-        return "\(dayText(due))前（\(limit) 个工作日）"
+        return "\(dayText(due))前（\(limit) 个工作日）\(calendar.note)"
     }
 
     /// What tolerance acceptance leaves open (R6.5): the last day and the missing materials.
