@@ -27,7 +27,8 @@ struct SnapshotTests {
     }
 
     @Test func rejectionDecision() async throws {
-        try await Self.document(titled: "不予许可决定书", of: \.rejected, named: "rejection-decision")
+        // 不动产登记 is a 行政确认: declined by a 不予确认决定书 (issue 13 point 6)
+        try await Self.document(titled: "不予确认决定书", of: \.rejected, named: "rejection-decision")
     }
 
     @Test func nonAcceptanceNotice() async throws {

@@ -199,18 +199,20 @@ extension CaseService {
         }
     }
 
-    /// 不予受理 with reasons and the applicant's rights.
+    /// 不予受理 with reasons and the applicant's rights (R8.2.3, R8.5.5).
     func refuse(_ change: Change, reason: String) async throws -> CaseRow {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard reason.count >= 4 else { throw AppError.invalid("reason", code: "case.reason_required", "请写明不予受理的理由") }
         let now = clock.now
         let day = today
-        return try await self.changeCase(change, .refuse, audit: "case.refuse") { c, tx, _ in
+        return try await self.changeCase(change, .refuse, audit: "case.refuse") { c, tx, step in
             let number = try await Self.documentNumber(.refusal, c, on: day, on: tx)
             let department = try await DepartmentModel.find(c.departmentID, on: tx)
             let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName,
-                                            issuer: department?.name ?? "", dateText: Self.dateText(now))
-            let content = CaseNotices.nonAcceptance(header, number: number.description, reason: reason, rights: try await Self.rights(c, department: department, on: tx))
+                                            issuer: department?.name ?? "", dateText: Self.dateText(now), itemType: step.definition.attributes.itemType)
+            // Served on the notice's date: handed over at the window or delivered online that day.
+            let rights = try await Self.rights(c, department: department, document: .notice, servedOn: day, calendar: step.calendar, on: tx)
+            let content = CaseNotices.nonAcceptance(header, number: number.description, reason: reason, rights: rights)
             try await self.document(c, kind: .nonAcceptance, content: content, at: now, on: tx)
             try await self.event(c, "refuse", "不予受理", note: reason, actor: change.actor.auditName, at: now, on: tx)
         }

@@ -27,8 +27,12 @@ extension CaseService {
                 let department = try await DepartmentModel.find(c.departmentID, on: tx)
                 let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName,
                                                 issuer: department?.name ?? "", dateText: Self.dateText(now))
-                let content = CaseNotices.rejection(header, number: number.description, acceptanceNumber: c.acceptanceNumber ?? "", reason: reason,
-                                                    rights: try await Self.rights(c, department: department, on: tx))
+                // Served on the decision's date: handed over at the window or delivered online that day (R8.5.5).
+                let itemType = definition.attributes.itemType
+                let rights = try await Self.rights(c, department: department, document: DecisionWording.of(itemType).rejectionDocument,
+                                                   servedOn: day, calendar: step.calendar, on: tx)
+                let content = CaseNotices.rejection(header, itemType: itemType, number: number.description, acceptanceNumber: c.acceptanceNumber ?? "",
+                                                    reason: reason, rights: rights)
                 try await self.document(c, kind: .decision, content: content, at: now, on: tx)
                 try await self.event(c, "reject", "不予许可", note: reason, actor: change.actor.auditName, at: now, on: tx)
             case .reportUp:

@@ -12,6 +12,7 @@ enum OrganisationRoutes {
         var level: String
         var levelName: String
         var parentCode: String?
+        var governmentName: String
     }
 
     struct DepartmentView: ResponseEncodable, Sendable {
@@ -20,6 +21,9 @@ enum OrganisationRoutes {
         var regionName: String
         var name: String
         var field: String
+        var kindName: String
+        /// Who reconsiders its acts (R8.5.5, 行政复议法第二十四条、第二十七条); nil when the data lacks the name.
+        var reconsiderationOrgan: String?
     }
 
     struct WindowView: ResponseEncodable, Sendable {
@@ -70,12 +74,16 @@ enum OrganisationRoutes {
         let regionNames = Dictionary(uniqueKeysWithValues: regionModels.map { ($0.id!, $0.name) })
         let regions = regionModels.map { r in
             RegionView(code: r.id!, name: r.name, level: r.level,
-                       levelName: RegionCode.Level(rawValue: r.level)?.chineseName ?? r.level, parentCode: r.parentCode)
+                       levelName: RegionCode.Level(rawValue: r.level)?.chineseName ?? r.level, parentCode: r.parentCode, governmentName: r.governmentName)
         }
+        let governments = Dictionary(uniqueKeysWithValues: regionModels.map { ($0.id!, $0.governmentName) })
         let departmentModels = try await DepartmentModel.query(on: db).sort(\.$regionCode).sort(\.$name).all()
         let departmentNames = Dictionary(uniqueKeysWithValues: departmentModels.map { ($0.id!, $0.name) })
         let departments = departmentModels.map { d in
-            DepartmentView(id: d.id!, regionCode: d.regionCode, regionName: regionNames[d.regionCode] ?? d.regionCode, name: d.name, field: d.field)
+            DepartmentView(id: d.id!, regionCode: d.regionCode, regionName: regionNames[d.regionCode] ?? d.regionCode, name: d.name, field: d.field,
+                           kindName: d.departmentKind.chineseName,
+                           reconsiderationOrgan: try? Remedies.reconsiderationOrgan(department: d.name, kind: d.departmentKind, government: governments[d.regionCode] ?? "",
+                                                                                   higherDepartment: d.higherDepartment))
         }
         let windows = try await WindowModel.query(on: db).sort(\.$number).all()
         let centres = try await ServiceCentreModel.query(on: db).sort(\.$regionCode).all().map { c in

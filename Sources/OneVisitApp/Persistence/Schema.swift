@@ -19,6 +19,7 @@ enum Schema {
         AddKPICounters(),
         AddGuideVersionIndex(),
         AddCaseFeeDetail(),
+        AddOrganKinds(),
     ]
 }
 

@@ -48,9 +48,12 @@ public struct CaseDocumentHeader: Sendable, Equatable {
     public var issuer: String
     /// When the document is issued, as printed.
     public var dateText: String
+    /// The item's type, which names its decisions (`DecisionWording`).
+    public var itemType: ItemType
 
-    public init(itemName: String, caseNumber: String, applicantName: String, issuer: String, dateText: String) {
+    public init(itemName: String, caseNumber: String, applicantName: String, issuer: String, dateText: String, itemType: ItemType = .licensing) {
         (self.itemName, self.caseNumber, self.applicantName, self.issuer, self.dateText) = (itemName, caseNumber, applicantName, issuer, dateText)
+        self.itemType = itemType
     }
 }
 
@@ -136,7 +139,9 @@ public enum CaseNotices {
             issuer: h.issuer, dateText: h.dateText)
     }
 
-    /// 不予受理通知书 (R8.2.3) with its reason and the applicant's remedies (`rights`, computed by the caller).
+    /// 不予受理通知书 (R8.2.3, 行政许可法第三十二条) with its reason and the applicant's remedies
+    /// (`rights`: `RightsNotice.text(_:document: .notice)`, computed by the caller). Every item
+    /// type's non-acceptance is a notice of this name.
     public static func nonAcceptance(_ h: CaseDocumentHeader, number: String, reason: String, rights: String) -> CaseDocumentContent {
         CaseDocumentContent(
             title: "不予受理通知书", number: number, addressee: h.applicantName,
@@ -145,21 +150,24 @@ public enum CaseNotices {
             paragraphs: [rights], issuer: h.issuer, dateText: h.dateText)
     }
 
-    /// 不予许可决定书 (R8.5.5) with its reason and the applicant's remedies.
-    public static func rejection(_ h: CaseDocumentHeader, number: String, acceptanceNumber: String, reason: String, rights: String) -> CaseDocumentContent {
-        CaseDocumentContent(
-            title: "不予许可决定书", number: number, addressee: h.applicantName,
+    /// The decision that declines (R8.5.5), titled for the item type — 不予行政许可决定书,
+    /// 不予确认决定书, … (`DecisionWording`) — with its reason and the applicant's remedies
+    /// (`rights`: `RightsNotice.text(_:document: DecisionWording.of(itemType).rejectionDocument)`).
+    public static func rejection(_ h: CaseDocumentHeader, itemType: ItemType, number: String, acceptanceNumber: String, reason: String, rights: String) -> CaseDocumentContent {
+        let wording = DecisionWording.of(itemType)
+        return CaseDocumentContent(
+            title: wording.rejectionTitle, number: number, addressee: h.applicantName,
             lines: [.init(label: "事项名称", value: h.itemName), .init(label: "办件编号", value: h.caseNumber), .init(label: "受理编号", value: acceptanceNumber)],
-            items: [reason], itemsTitle: "不予许可的理由",
-            paragraphs: ["经审查，你（单位）的申请不符合法定条件，决定不予许可。", rights],
+            items: [reason], itemsTitle: "\(wording.rejection)的理由",
+            paragraphs: ["经审查，你（单位）的申请不符合法定条件，决定\(wording.rejection)。", rights],
             issuer: h.issuer, dateText: h.dateText)
     }
 
-    /// 准予许可决定书 (R8.5): the fee still due, if any, and how the result reaches the applicant (R8.6, R8.7).
+    /// The decision that grants (R8.5), titled for `h.itemType` (准予行政许可决定书, …): the fee still due, if any, and how the result reaches the applicant (R8.6, R8.7).
     public static func approval(_ h: CaseDocumentHeader, number: String, acceptanceNumber: String, decidedOn: CalendarDate, feeFen: Int, deliveryName: String,
                                 fees: FeeCharge? = nil) -> CaseDocumentContent {
         CaseDocumentContent(
-            title: "准予许可决定书", number: number, addressee: h.applicantName,
+            title: DecisionWording.of(h.itemType).approvalTitle, number: number, addressee: h.applicantName,
             lines: [.init(label: "事项名称", value: h.itemName), .init(label: "办件编号", value: h.caseNumber), .init(label: "受理编号", value: acceptanceNumber),
                     .init(label: "决定日期", value: dayText(decidedOn))],
             // R8.6: the payment order's every line with its standard and basis, any 减免, and the total.
