@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import OneVisitDomain
+import SQLKit
 import Testing
 @testable import OneVisitApp
 
@@ -117,5 +118,48 @@ struct RightsNoticeTests {
         }
         #expect(DemoSeed.organs["410000"]?["自然资源和规划局"]?.name == "河南省自然资源厅")
         #expect(DemoSeed.organs["410221"]?["税务局"]?.higher == "国家税务总局开封市税务局")
+    }
+}
+
+/// AddOrganKinds on a database seeded before it: names, kinds and governments filled from the rows there.
+@Suite("Organ kinds migration")
+struct AddOrganKindsTests {
+    @Test func existingRows_takeTheirRealNameKindAndHigherDepartment() async throws {
+        try await TestApp.run(seed: .none) { app in
+            // setup: rows as the old seed wrote them (composed names, no kind, no government)
+            let sql = app.db.sql
+            for (code, name, parent) in [("410000", "河南省", nil), ("410100", "郑州市", "410000"), ("410122", "中牟县", "410100")] as [(String, String, String?)] {
+                try await sql.insert(into: "regions").columns("code", "name", "level", "parent_code", "government_name")
+                    .values(SQLBind(code), SQLBind(name), SQLBind(RegionCode(code)!.level.rawValue), SQLBind(parent), SQLBind("")).run()
+            }
+            let old: [(String, String)] = [("410000", "河南省自然资源和规划局"), ("410122", "国家税务总局中牟县税务局"), ("410000", "国家税务总局河南省税务局"),
+                                           ("410100", "郑州海关"), ("410100", "郑州市城市管理局")]
+            for (region, name) in old {
+                try await sql.insert(into: "departments").columns("id", "region_code", "name", "field")
+                    .values(SQLBind(UUID()), SQLBind(region), SQLBind(name), SQLBind("演示")).run()
+            }
+            // act
+            try await AddOrganKinds.fill(on: sql)
+            // check
+            let regions = Dictionary(uniqueKeysWithValues: try await RegionModel.query(on: app.db).all().map { ($0.id!, $0.governmentName) })
+            #expect(regions == ["410000": "河南省人民政府", "410100": "郑州市人民政府", "410122": "中牟县人民政府"])
+            let departments = try await DepartmentModel.query(on: app.db).all()
+            func row(_ name: String) -> DepartmentModel? { departments.first { $0.name == name } }
+            #expect(row("河南省自然资源和规划局") == nil)
+            #expect(row("河南省自然资源厅").map { [$0.shortName, $0.kind] } == ["自然资源和规划局", "ordinary"])
+            #expect(row("国家税务总局中牟县税务局").map { [$0.shortName, $0.kind, $0.higherDepartment] } == ["税务局", "tax", "国家税务总局郑州市税务局"])
+            #expect(row("国家税务总局河南省税务局")?.higherDepartment == "国家税务总局")
+            #expect(row("郑州海关").map { [$0.kind, $0.higherDepartment] } == ["vertical", nil])
+            #expect(row("郑州市城市管理局").map { [$0.shortName, $0.kind, $0.higherDepartment] } == ["城市管理局", "ordinary", nil])
+        }
+    }
+
+    @Test func organisationPage_showsTheKindAndTheReconsiderationOrgan() async throws {
+        try await TestApp.run(seed: .organisation) { app in
+            let page = try await app.client.execute(uri: SitePath.Organisation.overview.link, method: .get,
+                                                    headers: [.authorization: "Bearer \(try await app.token("clerk.zz"))"])
+            #expect(page.text.contains("<td>中牟县</td><td>国家税务总局中牟县税务局</td><td>税务</td><td>税务机关</td><td>国家税务总局郑州市税务局</td>"))
+            #expect(page.text.contains("<td>河南省</td><td>河南省自然资源厅</td><td>自然资源</td><td>地方人民政府工作部门</td><td>河南省人民政府</td>"))
+        }
     }
 }
