@@ -152,7 +152,26 @@ struct KPIVerify: AsyncParsableCommand {
 struct CalendarCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calendar", abstract: "工作日历：导入节假日安排、查询工作日 (work calendar)",
-        subcommands: [Import.self, IsWorkday.self, AddWorkdays.self])
+        subcommands: [Import.self, IsWorkday.self, AddWorkdays.self, Recompute.self])
+
+    /// R6.6: once after upgrading, for cases whose due date was counted before years without a
+    /// notice fell back to their statutory holidays.
+    struct Recompute: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "按当前工作日历重新计算在办件的办结日 (recount open cases' due dates)")
+
+        func run() async throws {
+            let (services, _) = try await loadServices(label: "onevisit.calendar")
+            let changed: Int
+            do {
+                changed = try await services.recomputeDueDates()
+            } catch {
+                await services.persistence.shutdown()
+                throw error
+            }
+            await services.persistence.shutdown()
+            print("重新计算办结日的在办件：\(changed) 件。")
+        }
+    }
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "导入一年或多年的节假日安排 JSON (import holiday schedules)")

@@ -95,4 +95,29 @@ struct ProvisionalCalendarTests {
             #expect(c.legalDue?.date == "2026-12-30" && c.legalDue?.calendarStatus == "official")
         }
     }
+
+    @Test func recount_fixesADueDateStoredByTheOldWeekdayOnlyRule() async throws {
+        try await TestApp.run(seed: .full, start: Self.monday) { app in
+            // setup: accepted Monday 2026-12-28, its due_on as the rule before R6.6 stored it:
+            // Dec 29, 30, 31, Fri 1-1 (元旦 counted as a working day), Mon 1-4.
+            let implementation = try await CaseFlowTests.implementation(app, code: CaseFixtures.code)
+            let (_, required) = try await CaseFlowTests.requiredMaterials(app, implementation)
+            let applicant = try await app.token(CaseFixtures.applicant)
+            let id = try CaseFlowTests.detail(try await CaseFlowTests.submit(app, token: applicant, implementation: implementation, files: required, mode: "pickup")).summary.id
+            #expect(try await CaseFlowTests.step(app, try await app.token(CaseFixtures.clerk), "/api/v1/cases/\(id)/accept").status == .ok)
+            try await app.db.sql.raw("UPDATE cases SET due_on = '2027-01-04' WHERE id = \(bind: id)").run()
+            let version = try #require(try await app.caseRow(id)).version
+
+            // act
+            let changed = try await app.services.recomputeDueDates()
+
+            // check: 1-1 is 元旦 → Tue 1-5
+            #expect(changed == 1)
+            let row = try #require(try await app.caseRow(id))
+            #expect(row.dueOn == CalendarDate(iso8601: "2027-01-05") && row.version == version + 1)
+            let c = try CaseFlowTests.detail(try await app.json(.get, "/api/v1/cases/\(id)", token: applicant))
+            #expect(c.events.contains { $0.title == "工作日历调整，承诺办结日由2027年1月4日调整为2027年1月5日" })
+            #expect(try await app.services.recomputeDueDates() == 0)
+        }
+    }
 }

@@ -29,4 +29,15 @@ extension AppServices {
         cases.calendarCache.clear()
         return CalendarImportResult(years: years, casesRecomputed: changed)
     }
+
+    /// Recounts the due dates of every open case on the stored calendar (no import): for cases
+    /// whose stored `due_on` was counted on an older rule — before R6.6, a year without a notice
+    /// counted Monday–Friday only, so a case due in 2027 could be due on 元旦. Each case that
+    /// moves gets an event and a new version, as on an import.
+    public func recomputeDueDates() async throws -> Int {
+        let current = try await CalendarStore.load(on: persistence.db)
+        let changed = try await cases.recomputeDueDates(imported: [], before: current)
+        cases.calendarCache.clear()
+        return changed
+    }
 }
