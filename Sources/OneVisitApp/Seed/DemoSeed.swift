@@ -4,7 +4,8 @@ import HummingbirdBcrypt
 import OneVisitDomain
 
 /// The demo data of `onevisit seed --demo`: Henan province, Zhengzhou and Kaifeng with
-/// one county each (GB/T 2260 codes), the usual departments, a hall per city with
+/// one county each (GB/T 2260 codes), the usual departments under their real names with
+/// who reconsiders their acts (`organs`), each region's people's government, a hall per city with
 /// comprehensive windows, staff of every role with A/B posts, and two applicants.
 public enum DemoSeed {
     public static let password = "Demo@2026"
