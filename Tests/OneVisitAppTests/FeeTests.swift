@@ -123,8 +123,11 @@ import Testing
                                             body: #"{"implementationID":"\#(vehicle)","channel":"walkIn","name":"王五","idNumber":"410203198512154568","phone":"13712345678","providedMaterials":[0]}"#)
             let badQuantity = try await app.json(.post, "/api/v1/cases", token: applicant,
                                                  body: #"{"implementationID":"\#(implementation)","deliveryMode":"download","feeCondition":"住宅","feeQuantities":{"不动产权属证书工本费":-1},"materials":[]}"#)
+            let strayQuantity = try await app.json(.post, "/api/v1/cases", token: applicant,
+                                                   body: #"{"implementationID":"\#(implementation)","deliveryMode":"download","feeCondition":"住宅","feeQuantities":{"证书":1},"materials":[]}"#)
             // check
-            for (response, code) in [(missing, "fee.condition_required"), (unknown, "fee.condition_unknown"), (window, "fee.condition_required"), (badQuantity, "fee.quantity")] {
+            for (response, code) in [(missing, "fee.condition_required"), (unknown, "fee.condition_unknown"), (window, "fee.condition_required"),
+                                     (badQuantity, "fee.quantity"), (strayQuantity, "fee.quantity_unknown")] {
                 #expect(response.status == .unprocessableContent, "\(response.text)")
                 #expect(try response.problem().code == code)
             }
@@ -154,6 +157,12 @@ import Testing
             #expect(form.text.contains(#"<label for="feeQuantity-2">不动产权属证书工本费"#))
             #expect(posted.status == .unprocessableContent)
             #expect(posted.text.contains("请选择收费情形：住宅、非住宅"))
+            // a refused form shows the condition chosen again
+            let unknown = WebApplyTests.multipart(["csrf": TestApp.csrf, "deliveryMode": "download", "feeCondition": "非住宅", "feeQuantity_2": "x"], files: [:], boundary: boundary)
+            let again = try await app.client.execute(uri: "/apply/\(implementation)", method: .post,
+                                                     headers: [.contentType: "multipart/form-data; boundary=\(boundary)", .cookie: "\(cookie); \(CookieNames.csrf)=\(TestApp.csrf)"], body: unknown)
+            #expect(again.status == .unprocessableContent)
+            #expect(again.text.contains(#"<option value="非住宅" selected>非住宅</option>"#))
             #expect(try await app.count(CaseRow.self) == 0)
         }
     }

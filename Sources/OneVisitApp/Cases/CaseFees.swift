@@ -62,6 +62,10 @@ extension CaseService {
     static func charge(_ definition: ItemDefinition, _ request: FeeRequest) throws -> FeeCharge {
         let fees = definition.attributes.fees
         var quantities = request.quantities
+        let counted = Set(fees.filter { $0.unit == .perPiece }.map(\.name))
+        if let stray = quantities.keys.sorted().first(where: { !counted.contains($0) }) {
+            throw AppError.invalid("feeQuantities", code: "fee.quantity_unknown", "“\(stray)”不是本事项按数量计收的收费项目")
+        }
         for (position, quantity) in request.quantitiesByPosition where fees.indices.contains(position) {
             quantities[fees[position].name] = quantity
         }

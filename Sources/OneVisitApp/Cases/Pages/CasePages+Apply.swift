@@ -32,11 +32,13 @@ extension CasePages {
             return Response.redirect(to: location)
         } catch let error as AppError where error.status == .unprocessableContent || error.status == .contentTooLarge {
             if let claimed { await guardian.release(claimed) }
-            return try await applyPage(app, context, implementationID: id, error: error)
+            return try await applyPage(app, context, implementationID: id, error: error, feeCondition: form["feeCondition"])
         }
     }
 
-    static func applyPage(_ app: AppServices, _ context: RoleContext<Scopes.ApplicantCases>, implementationID: UUID, error: AppError?) async throws -> Response {
+    /// `feeCondition`: the condition chosen before a refused submission, shown chosen again.
+    static func applyPage(_ app: AppServices, _ context: RoleContext<Scopes.ApplicantCases>, implementationID: UUID, error: AppError?,
+                          feeCondition: String? = nil) async throws -> Response {
         let guide = try await app.catalog.guide(implementationID: implementationID)
         guard let account = try await AccountRow.find(context.principal.accountID, on: app.persistence.sql) else { throw AppError.unauthenticated }
         let known = CaseService.knownApplicant(account)
@@ -51,7 +53,7 @@ extension CasePages {
                 ServiceTerms.Delivery.allCases.first { $0.chineseName == name }.map { .init(value: $0.rawValue, label: name, selected: index == 0) }
             },
             applicantName: account.displayName, applicantIDMasked: (account.idNumber ?? account.creditCode).map { Masking.mask($0, keepPrefix: 4, keepSuffix: 4) } ?? "",
-            submissionKey: app.cases.random.uuid().uuidString, error: error?.title, fee: guide.feeChoice)
+            submissionKey: app.cases.random.uuid().uuidString, error: error?.title, fee: FeeChoiceView(guide.fees, chosen: feeCondition))
         return try app.renderer.page("apply", page, status: error?.status ?? .ok)
     }
 
