@@ -128,6 +128,12 @@ struct StatutoryHolidaysTests {
         #expect(CaseNotices.promise(immediate: false, limit: 5, due: day("2027-01-05"), calendar: .provisional)
                 == "2027年1月5日前（5 个工作日）（按暂定工作日历计算，国务院公布当年节假日安排后可能调整）")
         #expect(CaseNotices.promise(immediate: false, limit: 5, due: day("2026-11-25")) == "2026年11月25日前（5 个工作日）")
+        let header = CaseDocumentHeader(itemName: "事项", caseNumber: "N", applicantName: "张三", issuer: "某局", dateText: "2026年12月28日")
+        let receipt = CaseNotices.receipt(header, receivedAtText: "", promise: "", materials: [], lastNoticeDay: day("2027-01-05"), lastNoticeCalendar: .provisional)
+        #expect(receipt.paragraphs[0].contains("2027年1月5日（按暂定工作日历计算，国务院公布当年节假日安排后可能调整） 前审核材料"))
+        let slip = CaseNotices.acceptance(header, acceptanceNumber: "S", phone: "", promise: "", intermediaries: [], specialProcedures: [],
+                                          tolerance: .init(deadline: day("2027-01-05"), missing: ["授权委托书"], calendar: .provisional), deemed: false)
+        #expect(slip.paragraphs.contains { $0.hasPrefix("请于 2027年1月5日（按暂定工作日历计算，国务院公布当年节假日安排后可能调整） 前补交") })
     }
 
     @Test func dueDateRevision_namesOnlyTheDatesThatMoved() throws {

@@ -64,13 +64,15 @@ public enum CaseNotices {
     public static func dayText(_ day: CalendarDate) -> String { "\(day.year)年\(day.month)月\(day.day)日" }
 
     /// 电子回执 (R7.3.2): what was received, and what happens next by when (行政许可法第三十二条).
-    public static func receipt(_ h: CaseDocumentHeader, receivedAtText: String, promise: String, materials: [String], lastNoticeDay: CalendarDate) -> CaseDocumentContent {
+    /// `lastNoticeCalendar`: a provisional last day says so (R6.6).
+    public static func receipt(_ h: CaseDocumentHeader, receivedAtText: String, promise: String, materials: [String], lastNoticeDay: CalendarDate,
+                               lastNoticeCalendar: CalendarStatus = .official) -> CaseDocumentContent {
         CaseDocumentContent(
             title: "电子回执", number: h.caseNumber, addressee: h.applicantName,
             lines: [.init(label: "事项名称", value: h.itemName), .init(label: "办件编号", value: h.caseNumber),
                     .init(label: "申请时间", value: receivedAtText), .init(label: "承诺时限", value: promise)],
             items: materials, itemsTitle: "材料情况",
-            paragraphs: ["您的申请已收到。工作人员将在 \(dayText(lastNoticeDay)) 前审核材料：材料齐全的予以受理并发送受理通知；需要补正的，一次性告知全部补正内容。逾期未告知的，自收到申请之日起即为受理（《行政许可法》第三十二条）。",
+            paragraphs: ["您的申请已收到。工作人员将在 \(dayText(lastNoticeDay))\(lastNoticeCalendar.note) 前审核材料：材料齐全的予以受理并发送受理通知；需要补正的，一次性告知全部补正内容。逾期未告知的，自收到申请之日起即为受理（《行政许可法》第三十二条）。",
                          "您可以凭办件编号和身份证件号码（或手机号）后四位，在“办件查询”中随时查看进度。"],
             issuer: h.issuer, dateText: h.dateText)
     }
@@ -87,9 +89,12 @@ public enum CaseNotices {
     public struct Tolerance: Sendable, Equatable {
         public var deadline: CalendarDate
         public var missing: [String]
-        public init(deadline: CalendarDate, missing: [String]) {
+        /// Whether `deadline` was counted on official schedules only (R6.6).
+        public var calendar: CalendarStatus
+        public init(deadline: CalendarDate, missing: [String], calendar: CalendarStatus = .official) {
             self.deadline = deadline
             self.missing = missing
+            self.calendar = calendar
         }
     }
 
@@ -108,7 +113,7 @@ public enum CaseNotices {
         var paragraphs = ["您的申请材料齐全、符合法定形式，决定予以受理。\(deemed ? "因未在收到申请之日起五个工作日内告知补正，依法自收到申请之日起即为受理。" : "")"]
         if let tolerance {
             paragraphs = ["您的主要申请材料齐全、符合法定形式，次要材料尚有欠缺，依照容缺受理制度先予受理（DB41/T 1700.1 6.5）。",
-                          "请于 \(dayText(tolerance.deadline)) 前补交下列材料（可在网上“我的办件”中上传，或交到受理窗口）。逾期未补交的，办理时限暂停计算，直至补齐；补齐前不作出准予决定。"]
+                          "请于 \(dayText(tolerance.deadline))\(tolerance.calendar.note) 前补交下列材料（可在网上“我的办件”中上传，或交到受理窗口）。逾期未补交的，办理时限暂停计算，直至补齐；补齐前不作出准予决定。"]
         }
         paragraphs.append("办理进度可在河南政务服务网“办件查询”中凭办件编号查看。")
         return CaseDocumentContent(
