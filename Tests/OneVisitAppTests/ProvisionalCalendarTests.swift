@@ -27,6 +27,8 @@ struct ProvisionalCalendarTests {
             let applicant = try await app.token(CaseFixtures.applicant)
             let submitted = try CaseFlowTests.detail(try await CaseFlowTests.submit(app, token: applicant, implementation: implementation, files: required, mode: "pickup"))
             let id = submitted.summary.id
+            // the window's five working days (行政许可法第三十二条): Dec 29, 30, 31; 1-1 元旦; Mon 1-4, Tue 1-5
+            #expect(submitted.nextStep.contains("2027年1月5日（暂定）前告知是否受理"), "\(submitted.nextStep)")
             let accepted = try await CaseFlowTests.step(app, try await app.token(CaseFixtures.clerk), "/api/v1/cases/\(id)/accept")
             #expect(accepted.status == .ok, "\(accepted.text)")
             app.clock.advance(by: 60)

@@ -373,13 +373,18 @@ extension CaseService {
             resultURL: c.resultSHA != nil && NextStep.resultServable(c.state) ? SitePath.Cases.result(c.id).link : nil,
             deliveryName: c.deliveryMode.chineseName,
             deliveryDetail: c.deliveryDetail,
-            toleranceDeadlineText: c.toleranceDeadline.map(Self.dayText),
+            toleranceDeadlineText: c.toleranceDeadline.map { Self.dayText($0, from: c.receivedOn, calendar: calendar) },
             formData: formData,
-            nextStep: NextStep.text(state: c.state, lastNoticeDay: Self.dayText(DeemedAcceptance.lastNoticeDay(receivedOn: c.receivedOn, calendar: calendar)),
+            nextStep: NextStep.text(state: c.state, lastNoticeDay: Self.dayText(DeemedAcceptance.lastNoticeDay(receivedOn: c.receivedOn, calendar: calendar), from: c.receivedOn, calendar: calendar),
                                     toleranceOpen: c.toleranceDeadline != nil,
                                     amountDue: settled || payment == nil ? nil : payment.map { FeeAmount.text(fen: $0.amountFen) }, delivery: c.deliveryMode),
             promisedDue: clock(for: c).map { DueView($0, calendar: calendar) },
             legalDue: Self.statutoryClock(c).map { DueView($0, calendar: calendar) })
+    }
+
+    /// A last day counted from `start`, "（暂定）" after it when counted on a provisional year (R6.6).
+    static func dayText(_ day: CalendarDate, from start: CalendarDate, calendar: WorkCalendar) -> String {
+        dayText(day) + (calendar.status(from: start, through: day) == .provisional ? "（暂定）" : "")
     }
 
     /// The clock of the legal limit (法定时限, 行政许可法第四十二条: 20 working days or what a law
