@@ -37,7 +37,7 @@ public enum LifecycleBench {
         let departments = try await DepartmentModel.query(on: db).filter(\.$regionCode == "410100").all()
         func staff(_ role: StaffRole, _ short: String) -> Principal {
             Principal(accountID: UUID(), sessionID: UUID(), role: .staff(role), displayName: "bench", loginName: "bench.\(role.rawValue)",
-                      departmentID: departments.first { $0.name.hasSuffix(short) }?.id, regionCode: "410100")
+                      departmentID: departments.first { $0.shortName == short }?.id, regionCode: "410100")
         }
         let person = Principal(accountID: applicant.id, sessionID: UUID(), role: .applicant, displayName: applicant.displayName, loginName: applicant.loginName, departmentID: nil, regionCode: nil)
         let clerk = staff(.windowClerk, "行政审批和政务服务管理局")

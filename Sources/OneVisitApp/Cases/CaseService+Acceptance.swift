@@ -31,7 +31,7 @@ extension CaseService {
             // 即办件: the policy decided it on the spot (R6.6); otherwise tasks go to the reviewing departments.
             let decidedNow = step.outcome.documents.contains(.decision)
             let reviewing = decidedNow ? [] : Self.reviewingDepartments(process)
-            let departments = try await Self.departments(lead: c.departmentID, region: c.regionCode, suffixes: reviewing.map(\.short), on: tx)
+            let departments = try await Self.departments(lead: c.departmentID, region: c.regionCode, shortNames: reviewing.map(\.short), on: tx)
             let issuer = departments.first { $0.id == c.departmentID }?.name ?? ""
             let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName,
                                             issuer: issuer, dateText: Self.dateText(now))
@@ -66,15 +66,15 @@ extension CaseService {
         try await DepartmentModel.find(c.departmentID, on: tx)?.name ?? ""
     }
 
-    /// The lead department and the region's departments whose names end in `suffixes`, in one read.
-    static func departments(lead: UUID, region: String, suffixes: [String], on tx: any Database) async throws -> [DepartmentModel] {
+    /// The lead department and the region's departments of the duties `shortNames` (the guide's
+    /// department keys, `departments.short_name`), in one read. Matched by key, not by the end of
+    /// the name: real organs are named 河南省住房和城乡建设厅, 中牟县自然资源局 (R8.5.5).
+    static func departments(lead: UUID, region: String, shortNames: [String], on tx: any Database) async throws -> [DepartmentModel] {
         try await DepartmentModel.query(on: tx).group(.or) { either in
             either.filter(\.$id == lead)
-            if !suffixes.isEmpty {
+            if !shortNames.isEmpty {
                 either.group(.and) { inRegion in
-                    inRegion.filter(\.$regionCode == region).group(.or) { named in
-                        for suffix in suffixes { named.filter(\.$name, .contains(inverse: false, .suffix), suffix) }
-                    }
+                    inRegion.filter(\.$regionCode == region).filter(\.$shortName ~~ shortNames)
                 }
             }
         }.all()
@@ -107,7 +107,7 @@ extension CaseService {
     /// department's post, or the B holder when A is away (R6.9); written in one statement.
     func createTasks(_ c: CaseRow, reviewing: [ReviewingDepartment], departments: [DepartmentModel], at now: Date, on tx: any Database) async throws {
         let inRegion = departments.filter { $0.regionCode == c.regionCode }
-        let chosen = reviewing.compactMap { named in inRegion.first { $0.name.hasSuffix(named.short) }.map { (named, $0) } }
+        let chosen = reviewing.compactMap { named in inRegion.first { $0.shortName == named.short }.map { (named, $0) } }
         let assignees = try await Self.assignees(for: chosen.map { $0.1.id! }, at: now, on: tx)
         let tasks = chosen.map { named, department in
             CaseTaskRow(id: random.uuid(), caseID: c.id, departmentID: department.id!, departmentName: department.name, isLead: named.isLead,
