@@ -88,6 +88,11 @@ struct DeemedAcceptanceTests {
             #expect(accepted.toleranceDeadline == Self.day(10, 21))
             let materials = try await app.rows(CaseMaterialRow.self, where: ["case_id": id])
             #expect(materials.filter { $0.status == .missing }.map(\.position).sorted() == [2, 3])
+            // the slip says why it is accepted and what is still to come — never that the materials are complete
+            let slip = try #require(try await app.rows(CaseDocumentRow.self, where: ["case_id": id]).first { $0.kind == .acceptanceSlip })
+            #expect(slip.content.contains("第三十二条第一款第（四）项"))
+            #expect(!slip.content.contains("材料齐全"))
+            #expect(slip.content.contains("与食品经营相适应的主要设备设施、经营布局、操作流程等文件"))
             let events = try await app.rows(CaseEventRow.self, where: ["case_id": id])
             #expect(events.contains { $0.title == "逾期未告知，依法视为受理" })
             let audit = try await app.rows(AuditRecordRow.self, where: ["object_id": submitted.summary.number])
