@@ -78,8 +78,9 @@ extension CaseService {
                 report.applied.append(change)
             } catch let error as AppError where error.code == "case.stale" {
                 continue  // someone acted on the case since the plan was read: the next round sees it anew
-            } catch let error as AppError where error.status == .conflict {
-                // The case's rules refused the law's change: said, never silently skipped.
+            } catch let error as AppError {
+                // The case's rules refused the law's change: said, never silently skipped, and the
+                // other cases still go ahead.
                 Logger(label: "onevisit.jobs").error("jobs: \(change.scan.rawValue) of \(change.caseNumber) refused: \(error.code)")
                 report.refused.append(.init(change: change, code: error.code))
             }
