@@ -81,6 +81,10 @@ struct CatalogValidationTests {
         #expect(code { $0.attributes.materials[2].coveredBy = "不存在的材料" } == "item.material_cover_unknown")
         #expect(code { $0.attributes.legalBasis = " " } == "item.required")
         #expect(code { $0.attributes.itemType = .confirmation } == "item.code_type_mismatch")
+        #expect(code { $0.attributes.fees = [Fee(name: "工本费", standard: "按规定收取", legalBasis: "某收费文件")] } == "item.fee_schedule")
+        #expect(code { $0.attributes.fees = [Fee(name: "登记费", standard: "住宅 80 元/件", legalBasis: "某收费文件", condition: "住宅")] } == "item.fee_schedule")
+        #expect(code { $0.attributes.fees = [Fee(name: "登记费", standard: "住宅 80 元/件", legalBasis: "某收费文件", condition: "住宅"),
+                                             Fee(name: "登记费", standard: "非住宅 550 元/件", legalBasis: "某收费文件", condition: "非住宅")] } == nil)
     }
 }
 
@@ -168,6 +172,18 @@ struct TenSamesTests {
             #expect(TenSames.differences(base: base, local: local).map(\.attribute) == [attribute], "\(attribute)")
         }
         #expect(changes.count == TenSames.Attribute.allCases.count)
+    }
+
+    /// R3.10, R8.6: the same published words with another amount, unit or condition are a drift.
+    @Test func fees_differInAmountOrCondition_underTheSameText() {
+        var base = sampleDefinition().attributes
+        base.fees = [Fee(name: "登记费", standard: "80元/件", legalBasis: "x", amountFen: 8000)]
+        for change in [{ (f: inout Fee) in f.amountFen = 10000 }, { $0.condition = "住宅" }, { $0.unit = .perPiece }] {
+            var local = base
+            change(&local.fees[0])
+            #expect(TenSames.differences(base: base, local: local).map(\.attribute) == [.fees])
+        }
+        #expect(TenSames.differences(base: base, local: base).isEmpty)
     }
 
     @Test func reductions_againstTheLegalBaseline() {

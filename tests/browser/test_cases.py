@@ -203,7 +203,7 @@ def test_window_case_notice_correction_and_rejection(server, browser):
     d.find_element(By.ID, "decision-reason").send_keys("经营场所不符合食品安全要求")
     click_submit(d, "decide-submit")
     assert "不予办理" in case_state(d)
-    decision = next(a for a in d.find_elements(By.CSS_SELECTOR, "a.document-link") if a.text == "不予许可决定书")
+    decision = next(a for a in d.find_elements(By.CSS_SELECTOR, "a.document-link") if a.text == "不予行政许可决定书")
     decision.click()
     doc = WebDriverWait(d, WAIT).until(EC.presence_of_element_located((By.ID, "document"))).text
     assert "六十日内" in doc and "行政复议" in doc and "六个月内" in doc and "行政诉讼" in doc

@@ -146,7 +146,8 @@ public enum BulkSeed {
             let definition = try CatalogService.decode(version.definition)
             guides.append(Guide(version: version, departmentID: implementation.departmentID, regionCode: implementation.regionCode,
                                 legalLimit: definition.terms.legalLimit, promisedLimit: definition.attributes.promisedLimit,
-                                feeFen: definition.attributes.fees.compactMap { FeeAmount.fen(from: $0.standard) }.first ?? 0, trips: definition.terms.trips))
+                                feeFen: (try? FeeSchedule.charge(definition.attributes.fees, condition: FeeSchedule.conditions(definition.attributes.fees).first).totalFen) ?? 0,
+                                trips: definition.terms.trips))
         }
         guard !guides.isEmpty else { throw AppError(.notFound, code: "bench.no_guides", title: "没有已发布的办事指南，请先运行 onevisit seed --demo") }
         guard let demo = try await AccountRow.select(on: db.sql).where("login_name", .equal, "13800000001").limit(1).row(AccountRow.self) else {

@@ -193,7 +193,7 @@ extension CaseService {
                 header, number: number.description, receivedAtText: Self.dateText(c.receivedAt),
                 corrections: items.map { ($0.material, $0.instruction) },
                 specialProcedures: attributes.process.specialProcedures.map { ($0.kind.chineseName, $0.days) },
-                fees: attributes.fees.map { ($0.name, $0.standard) })
+                fees: attributes.fees.map { fee in (fee.condition.map { "\(fee.name)（\($0)）" } ?? fee.name, fee.standard) })
             try await self.document(c, kind: .oneTimeNotice, content: content, at: now, on: tx)
             try await self.event(c, "notice", "一次性告知补正", note: items.map(\.material).joined(separator: "、"), actor: change.actor.auditName, at: now, on: tx)
         }

@@ -8,7 +8,7 @@ extension CaseService {
     /// document (R8.5.3); reject → reasons and rights (R8.5.5); report up (R8.5.4).
     func decide(_ change: Change, decision: CaseDecision, reason: String) async throws -> CaseRow {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        if decision != .approve, reason.count < 4 { throw AppError.invalid("reason", code: "decision.reason_required", "不予许可或上报的，请写明理由") }
+        if decision != .approve, reason.count < 4 { throw AppError.invalid("reason", code: "decision.reason_required", "作出不予决定或上报的，请写明理由") }
         let now = clock.now
         let day = today
         return try await self.changeCase(change, .decide, decision.action, audit: "case.\(decision.rawValue)") { c, tx, step in
@@ -34,7 +34,7 @@ extension CaseService {
                 let content = CaseNotices.rejection(header, itemType: itemType, number: number.description, acceptanceNumber: c.acceptanceNumber ?? "",
                                                     reason: reason, rights: rights)
                 try await self.document(c, kind: .decision, content: content, at: now, on: tx)
-                try await self.event(c, "reject", "不予许可", note: reason, actor: change.actor.auditName, at: now, on: tx)
+                try await self.event(c, "reject", DecisionWording.of(itemType).rejection, note: reason, actor: change.actor.auditName, at: now, on: tx)
             case .reportUp:
                 try await self.event(c, "reportUp", "已报上级机关决定", note: reason, actor: change.actor.auditName, at: now, on: tx)
             }
@@ -46,7 +46,8 @@ extension CaseService {
     func issueResult(_ c: inout CaseRow, definition: ItemDefinition, issuer department: String, approver: Principal, at now: Date, on tx: any Database) async throws {
         let day = CalendarDate(date: now, timeZone: Self.chinaTime)
         let number = try await Self.documentNumber(.decision, c, on: day, on: tx).description
-        let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName, issuer: department, dateText: Self.dateText(now))
+        let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName, issuer: department, dateText: Self.dateText(now),
+                                        itemType: definition.attributes.itemType)
         let content = CaseNotices.approval(header, number: number, acceptanceNumber: c.acceptanceNumber ?? "", decidedOn: day, feeFen: c.feeFen,
                                             deliveryName: c.deliveryMode.chineseName, fees: c.feeCharge)
         try await self.document(c, kind: .decision, content: content, at: now, on: tx)

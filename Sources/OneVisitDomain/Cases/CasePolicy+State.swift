@@ -212,7 +212,7 @@ public enum NextStep {
             case .post: return "已准予，结果将邮寄送达。"
             case .pickup: return "已准予，请到窗口领取结果（带身份证件）。"
             }
-        case .rejected: return "不予许可，决定书中写明了理由和救济途径。"
+        case .rejected: return "不予办理，书面决定中写明了理由和救济途径。"
         case .reportedUp: return "已报上级机关决定，请留意通知。"
         case .delivered: return "已办结，感谢您的使用，欢迎评价。"
         case .notAccepted: return "不予受理，通知书中写明了理由和救济途径。"

@@ -73,6 +73,10 @@ public enum CatalogRules {
             try need(fee.name, "fees", "收费项目名称")
             try need(fee.standard, "fees", "收费标准")
         }
+        // R8.6: a charging line has an amount, a condition is one of at least two (FeeSchedule).
+        if let problem = FeeSchedule.problems(a.fees).first {
+            throw CatalogError(code: "item.fee_schedule", message: problem, field: "fees")
+        }
         guard t.baselineMaterials >= 0, t.baselineTrips >= 0 else {
             throw CatalogError(code: "item.baseline", message: "法定基准的材料数、跑动次数不能为负数", field: "baseline")
         }
@@ -215,7 +219,12 @@ public enum TenSames {
                 + a.process.intermediaryServices.map { "；中介：\($0.name) \($0.limitDays) 日" }.joined()
                 + (a.process.decisionLevel == .reportUp ? "；报上级决定" : "")
         case .fees:
-            a.fees.isEmpty ? "不收费" : a.fees.map { "\($0.name)：\($0.standard)" }.joined(separator: "；")
+            // The amount, unit and condition are compared as well as the published text: the same
+            // words with another amount charged are not the same fee (R3.10, R8.6).
+            a.fees.isEmpty ? "不收费" : a.fees.map { fee in
+                (fee.condition.map { "【\($0)】" } ?? "") + "\(fee.name)：\(fee.standard)（\(FeeAmount.text(fen: fee.amountFen))"
+                    + (fee.unit == .perPiece ? "/\(fee.quantityName ?? "件")" : "/件") + "）"
+            }.joined(separator: "；")
         case .promisedLimit: "\(a.promisedLimit) 个工作日"
         case .formContent: a.formFields.joined(separator: "、")
         }
