@@ -37,10 +37,12 @@ extension CaseService {
                                             issuer: issuer, dateText: Self.dateText(now))
             let content = CaseNotices.acceptance(
                 header, acceptanceNumber: c.acceptanceNumber!, phone: c.applicantPhone,
-                promise: CaseNotices.promise(immediate: definition.terms.immediate, limit: c.promisedLimit, due: promisedDate),
+                promise: CaseNotices.promise(immediate: definition.terms.immediate, limit: c.promisedLimit, due: promisedDate,
+                                             calendar: calendar.status(from: start, through: promisedDate)),
                 intermediaries: process.intermediaryServices.map { CaseNotices.intermediary(name: $0.name, limitDays: $0.limitDays) },
                 specialProcedures: process.specialProcedures.map { CaseNotices.specialProcedure(name: $0.kind.chineseName, days: $0.days) },
-                tolerance: tolerance ? .init(deadline: c.toleranceDeadline!, missing: missing) : nil, deemed: deemed)
+                tolerance: c.toleranceDeadline.flatMap { deadline in tolerance ? .init(deadline: deadline, missing: missing, calendar: calendar.status(from: day, through: deadline)) : nil },
+                deemed: deemed)
             try await self.document(c, kind: .acceptanceSlip, content: content, at: now, on: tx)
             var events = [self.eventRow(c, tolerance ? "toleranceAccept" : "accept", deemed ? "逾期未告知，依法视为受理" : (tolerance ? "容缺受理" : "已受理"),
                                         note: "受理编号 \(c.acceptanceNumber!)", actor: change.actor.auditName, at: now)]

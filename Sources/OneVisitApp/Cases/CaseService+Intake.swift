@@ -264,7 +264,8 @@ extension CaseService {
         let header = CaseDocumentHeader(itemName: c.itemName, caseNumber: c.number, applicantName: c.applicantName, issuer: "河南政务服务网", dateText: Self.dateText(at))
         let content = CaseNotices.receipt(
             header, receivedAtText: Self.dateText(c.receivedAt), promise: CaseNotices.promise(immediate: definition.terms.immediate, limit: c.promisedLimit),
-            materials: materials.sorted { $0.position < $1.position }.map { "\($0.name)：\($0.status.receiptName(source: $0.source))" }, lastNoticeDay: lastNotice)
+            materials: materials.sorted { $0.position < $1.position }.map { "\($0.name)：\($0.status.receiptName(source: $0.source))" }, lastNoticeDay: lastNotice,
+            lastNoticeCalendar: calendar.status(from: c.receivedOn, through: lastNotice))
         try await self.document(c, kind: .receipt, content: content, at: at, on: tx)
     }
 }

@@ -50,15 +50,7 @@ public struct CaseService: Sendable {
     /// of a case step (bench/RESULTS.md).
     func calendar(on db: any Database) async throws -> WorkCalendar {
         if let cached = calendarCache.value { return cached }
-        struct Row: Decodable { var day: String; var kind: String; var year: Int }
-        let rows = try await db.sql.select().columns("day", "kind", "year").from(CalendarDayRow.table).all(decoding: Row.self)
-        var calendar = WorkCalendar()
-        for row in rows {
-            guard let date = CalendarDate(iso8601: row.day) else { continue }
-            calendar.years.insert(row.year)
-            if row.kind == "holiday" { calendar.holidays.insert(date) } else { calendar.adjustedWorkdays.insert(date) }
-        }
-        let result = rows.isEmpty ? WorkCalendar.official : calendar
+        let result = try await CalendarStore.load(on: db)
         calendarCache.store(result)
         return result
     }
