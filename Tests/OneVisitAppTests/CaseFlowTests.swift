@@ -257,12 +257,15 @@ struct CaseFlowTests {
             // deemed acceptance is the jobs service's: the desk page (a GET) changes nothing
             _ = try await app.page("/desk", cookie: try #require(app.sessionCookie(from: login)))
             #expect(try await app.caseRow(complete)?.state == .received)
-            _ = try await app.services.cases.applyDeemedAcceptance(address: "jobs")
-            let c = try #require(try await app.caseRow(complete))
-            #expect(c.state == .underReview)
-            #expect(c.clockStart?.description == "2026-11-18")
             let late = try await Self.step(app, clerk, "/api/v1/cases/\(partial)/notice", #"{"items":[{"material":"\#(definition.attributes.materials[all[1]].name)","instruction":"请补交"}]}"#)
             #expect(try late.problem().code == "case.notice_too_late")
+            _ = try await app.services.cases.applyDeemedAcceptance(address: "jobs")
+            // both count as accepted from receipt, the one with a main material missing too (行政许可法第三十二条第一款第（四）项)
+            for id in [complete, partial] {
+                let c = try #require(try await app.caseRow(id))
+                #expect(c.state == .underReview)
+                #expect(c.clockStart?.description == "2026-11-18")
+            }
         }
     }
 

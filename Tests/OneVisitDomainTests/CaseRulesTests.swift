@@ -69,6 +69,15 @@ struct CaseMachineTests {
         #expect(code(.approve, .underReview, CaseFacts()) == "case.decide_before_review")
         #expect(code(.withdraw, .approved, CaseFacts()) == "case.withdraw_after_decision")
         #expect(try CaseMachine.apply(.toleranceAccept, to: .received, facts: CaseFacts(onlySecondaryMissing: true, complete: false)) == .underReview)
+        // 行政许可法第三十二条第一款第（四）项: past the notice window a main material missing does not stop the
+        // acceptance the law has made; an immediate item is then reviewed, not approved on the spot.
+        let lateWithMainMissing = CaseFacts(onlySecondaryMissing: false, complete: false, noticeTooLate: true)
+        #expect(try CaseMachine.apply(.toleranceAccept, to: .received, facts: lateWithMainMissing) == .underReview)
+        var immediate = lateWithMainMissing
+        immediate.immediate = true
+        #expect(try CaseMachine.apply(.toleranceAccept, to: .received, facts: immediate) == .underReview)
+        immediate.onlySecondaryMissing = true
+        #expect(try CaseMachine.apply(.toleranceAccept, to: .received, facts: immediate) == .approved)
     }
 }
 

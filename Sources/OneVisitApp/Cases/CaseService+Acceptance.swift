@@ -17,6 +17,8 @@ extension CaseService {
             let (calendar, definition) = (step.calendar, step.definition)
             // Deemed acceptance counts from receipt (行政许可法第三十二条).
             let start = deemed || DeemedAcceptance.isDeemedAccepted(receivedOn: c.receivedOn, today: day, calendar: calendar) ? c.receivedOn : day
+            // Accepted by law whoever records it: the jobs, or a clerk after the fifth working day without a notice.
+            let deemed = deemed || step.facts.noticeTooLate
             c.clockStart = start
             c.acceptedAt = now
             c.acceptanceNumber = try await Self.documentNumber(.acceptance, c, on: day, on: tx).description

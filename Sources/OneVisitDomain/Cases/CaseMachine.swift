@@ -146,8 +146,11 @@ enum CaseMachine {
             return facts.immediate ? .approved : .underReview
         case (.received, .toleranceAccept):
             guard !facts.complete else { throw refuse("case.tolerance_not_needed", "材料齐全，请直接受理") }
-            guard facts.onlySecondaryMissing else { throw refuse("case.tolerance_primary_missing", "主要材料欠缺，不能容缺受理（DB41/T 1700.1 6.5），请一次性告知补正") }
-            return facts.immediate ? .approved : .underReview
+            // 行政许可法第三十二条第一款第（四）项: no notice within five working days — accepted from
+            // receipt whatever is missing; the missing materials are to be supplied (R6.5's deadline),
+            // and a 即办件 is not decided on the spot without its main materials.
+            guard facts.onlySecondaryMissing || facts.noticeTooLate else { throw refuse("case.tolerance_primary_missing", "主要材料欠缺，不能容缺受理（DB41/T 1700.1 6.5），请一次性告知补正") }
+            return facts.immediate && facts.onlySecondaryMissing ? .approved : .underReview
         case (.received, .issueNotice):
             return .awaitingCorrection
         case (.awaitingCorrection, .resubmit):

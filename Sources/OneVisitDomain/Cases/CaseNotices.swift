@@ -111,13 +111,17 @@ public enum CaseNotices {
         if !intermediaries.isEmpty { lines.append(.init(label: "中介服务", value: intermediaries.joined(separator: "、"))) }
         if !specialProcedures.isEmpty { lines.append(.init(label: "特别程序", value: specialProcedures.joined(separator: "、"))) }
         var paragraphs = ["您的申请材料齐全、符合法定形式，决定予以受理。\(deemed ? "因未在收到申请之日起五个工作日内告知补正，依法自收到申请之日起即为受理。" : "")"]
-        if let tolerance {
+        if let tolerance, deemed {
+            // Accepted by law with materials missing, main ones included: nothing here may say they are complete.
+            paragraphs = ["因未在收到申请材料之日起五个工作日内一次性告知需要补正的全部内容，依照《中华人民共和国行政许可法》第三十二条第一款第（四）项，自收到申请材料之日起即为受理。",
+                          "下列材料尚欠缺，请于 \(dayText(tolerance.deadline))\(tolerance.calendar.note) 前补交（可在网上“我的办件”中上传，或交到受理窗口）。逾期未补交的，办理时限暂停计算，直至补齐；补齐前不作出准予决定。"]
+        } else if let tolerance {
             paragraphs = ["您的主要申请材料齐全、符合法定形式，次要材料尚有欠缺，依照容缺受理制度先予受理（DB41/T 1700.1 6.5）。",
                           "请于 \(dayText(tolerance.deadline))\(tolerance.calendar.note) 前补交下列材料（可在网上“我的办件”中上传，或交到受理窗口）。逾期未补交的，办理时限暂停计算，直至补齐；补齐前不作出准予决定。"]
         }
         paragraphs.append("办理进度可在河南政务服务网“办件查询”中凭办件编号查看。")
         return CaseDocumentContent(
-            title: tolerance == nil ? "受理通知书" : "容缺受理通知书", number: acceptanceNumber, addressee: h.applicantName, lines: lines,
+            title: tolerance == nil || deemed ? "受理通知书" : "容缺受理通知书", number: acceptanceNumber, addressee: h.applicantName, lines: lines,
             items: tolerance?.missing ?? [], itemsTitle: tolerance == nil ? "" : "需补交的材料",
             paragraphs: paragraphs, issuer: h.issuer, dateText: h.dateText)
     }
