@@ -227,7 +227,7 @@ struct CalendarCommand: AsyncParsableCommand {
             let calendar = try await services.workCalendar()
             await services.persistence.shutdown()
             let end = calendar.addWorkdays(day, days)
-            print("\(end) \(end.weekday.chineseName)")
+            print("\(end) \(end.weekday.chineseName)\(calendar.status(from: day, through: end).note)")
         }
     }
 }

@@ -96,7 +96,7 @@ struct DeemedAcceptanceTests {
             let events = try await app.rows(CaseEventRow.self, where: ["case_id": id])
             #expect(events.contains { $0.title == "逾期未告知，依法视为受理" })
             let audit = try await app.rows(AuditRecordRow.self, where: ["object_id": submitted.summary.number])
-            #expect(audit.contains { $0.action.hasSuffix("accept") && $0.address == "test" })
+            #expect(audit.contains { $0.action == "case.deemed_accept" && $0.address == "test" })
             // nothing left for the scan
             #expect(try await app.services.cases.dueScanPlan(asOf: Self.day(10, 14)).deemedAcceptance.isEmpty)
         }

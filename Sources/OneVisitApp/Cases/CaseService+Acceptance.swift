@@ -13,7 +13,7 @@ extension CaseService {
         }
         let now = clock.now
         let day = today
-        return try await self.changeCase(change, .accept, tolerance ? .toleranceAccept : .accept, audit: tolerance ? "case.tolerance_accept" : "case.accept") { c, tx, step in
+        return try await self.changeCase(change, .accept, tolerance ? .toleranceAccept : .accept, audit: deemed ? "case.deemed_accept" : tolerance ? "case.tolerance_accept" : "case.accept") { c, tx, step in
             let (calendar, definition) = (step.calendar, step.definition)
             // Deemed acceptance counts from receipt (行政许可法第三十二条).
             let start = deemed || DeemedAcceptance.isDeemedAccepted(receivedOn: c.receivedOn, today: day, calendar: calendar) ? c.receivedOn : day
