@@ -57,7 +57,7 @@ def test_kill9_during_submits_loses_nothing_acknowledged():
                 counter[0] += 1
                 n = counter[0]
             pdf = b"%PDF-1.4\n% upload " + str(n).encode() + b"\n" + os.urandom(2048).replace(b"%%EOF", b"xxxxx") + b"\n%%EOF\n"
-            body = {"implementationID": implementation, "deliveryMode": "download",
+            body = {"implementationID": implementation, "deliveryMode": "download", "feeCondition": "住宅",  # R8.6: its fee depends on it
                     "materials": [{"position": p, "fileName": f"m{p}.pdf", "contentBase64": base64.b64encode(pdf + bytes([p])).decode()} for p in (0, 4)]}
             try:
                 status, case = call(base, "POST", "/api/v1/cases", body, token, timeout=5)

@@ -223,7 +223,7 @@ public enum TenSames {
             // words with another amount charged are not the same fee (R3.10, R8.6).
             a.fees.isEmpty ? "不收费" : a.fees.map { fee in
                 (fee.condition.map { "【\($0)】" } ?? "") + "\(fee.name)：\(fee.standard)（\(FeeAmount.text(fen: fee.amountFen))"
-                    + (fee.unit == .perPiece ? "/\(fee.quantityName ?? "件")" : "/件") + "）"
+                    + (fee.unit == .perPiece ? "/\(fee.quantityName ?? "件")，按数量计" : "/件") + "）"
             }.joined(separator: "；")
         case .promisedLimit: "\(a.promisedLimit) 个工作日"
         case .formContent: a.formFields.joined(separator: "、")
