@@ -48,6 +48,7 @@ def test_kill9_during_submits_loses_nothing_acknowledged():
     implementation = guides[0]["id"]
     rng = random.Random(20261129)
     acknowledged: dict[str, str] = {}
+    last_answer: list = [None]
     lock = threading.Lock()
     counter = [0]
 
@@ -63,6 +64,8 @@ def test_kill9_during_submits_loses_nothing_acknowledged():
                 status, case = call(base, "POST", "/api/v1/cases", body, token, timeout=5)
             except Exception:  # noqa: BLE001 - the server was killed mid-request
                 return
+            if status != 201:
+                last_answer[0] = (status, case)
             if status == 201:
                 with lock:
                     acknowledged[case["summary"]["id"]] = case["summary"]["number"]
@@ -77,7 +80,11 @@ def test_kill9_during_submits_loses_nothing_acknowledged():
         threads = [threading.Thread(target=worker, args=(base, stop, acks, wanted)) for _ in range(4)]
         for t in threads:
             t.start()
-        assert acks.wait(timeout=60), "no submit was acknowledged"
+        if not acks.wait(timeout=60):
+            stop.set()
+            proc.kill()  # the test stops the server it started, failing or not
+            proc.wait(timeout=10)
+            pytest.fail(f"no submit was acknowledged in round {round_}; last answer: {last_answer[0]}")
         os.kill(proc.pid, signal.SIGKILL)  # with requests still in flight
         proc.wait(timeout=10)
         stop.set()
