@@ -20,6 +20,7 @@ enum Schema {
         AddGuideVersionIndex(),
         AddCaseFeeDetail(),
         AddOrganKinds(),
+        AddAcceptanceVenue(),
         AddPublicityResults(),
     ]
 }
