@@ -16,30 +16,36 @@ extension CaseService {
         var fee = FeeRequest()
     }
 
-    /// The applicant as the platform knows them, to pre-fill forms (R7.3.1).
+    /// The applicant as the platform knows them, to pre-fill forms (R7.3.1). Accounts hold no
+    /// address, so address fields are left to the applicant.
     struct KnownApplicant: Sendable {
         var name: String
         var idNumber: String?
         var creditCode: String?
         var phone: String
         var legalRepresentative: String?
+        var contactName: String?
     }
 
     static func knownApplicant(_ account: AccountRow) -> KnownApplicant {
         KnownApplicant(name: account.displayName, idNumber: account.idNumber, creditCode: account.creditCode,
-                       phone: account.phone ?? account.loginName, legalRepresentative: account.legalRepresentative)
+                       phone: account.phone ?? account.loginName, legalRepresentative: account.legalRepresentative,
+                       contactName: account.contactName)
     }
 
-    /// Values the platform already holds for a form field, matched by the field's name.
-    static func prefill(field: String, from known: KnownApplicant) -> String? {
-        switch field {
-        case _ where field.contains("统一社会信用代码"): known.creditCode
-        case _ where field.contains("身份证") || field.contains("证件号码"): known.idNumber
-        case _ where field.contains("电话") || field.contains("手机"): known.phone
-        case _ where field.contains("法定代表人"): known.legalRepresentative
-        case "申请人", "申请人姓名", "姓名", "经营者名称", "单位名称", "企业名称": known.name
-        default: nil
+    /// The value the platform already holds for a form field, by what the field holds (R7.3.1).
+    static func prefill(field: FormField, from known: KnownApplicant) -> String? {
+        let value: String? = switch field.meaning {
+        case .applicantName: known.name
+        case .idNumber: known.idNumber
+        case .creditCode: known.creditCode
+        case .certificateNumber: known.idNumber ?? known.creditCode
+        case .legalRepresentative: known.legalRepresentative
+        case .contactPerson: known.contactName ?? (known.creditCode == nil ? known.name : nil)
+        case .phone: known.phone
+        case .address, .postalAddress, .other: nil
         }
+        return value.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// An online application (R7.3): materials the platform obtains itself are not asked
@@ -254,7 +260,7 @@ extension CaseService {
         let definition = guide.definition
         var generator = random.generator
         let id = random.uuid()
-        let fields = form.filter { key, _ in definition.attributes.formFields.contains(key) }.mapValues { String($0.prefix(200)) }
+        let fields = form.filter { key, _ in definition.attributes.formFields.names.contains(key) }.mapValues { String($0.prefix(200)) }
         var c = CaseRow(
             id: id, number: CaseNumber.make(region: guide.regionCode, on: day, using: &generator),
             itemCode: guide.itemCode, itemName: guide.itemName, implementationID: guide.implementationID, guideVersionID: guide.versionID,
