@@ -124,6 +124,15 @@ struct PublicityTests {
             #expect(html.text.contains(pickupNumber))
             // the portal links to the register
             #expect(try await app.page("/").text.contains(#"href="/publicity""#))
+            // the migration's backfill enters the same results from the `publicise` events
+            let before = try await Self.page(app)
+            try await app.db.sql.delete(from: PublicityRow.table).run()
+            #expect(try await Self.page(app).results.isEmpty)
+            try await AddPublicityResults.backfill(on: app.db)
+            let after = try await Self.page(app)
+            #expect(after.results.count == 2)
+            #expect(after.results.map(\.decisionNumber) == before.results.map(\.decisionNumber))
+            #expect(after.results.map(\.holderName) == ["张*", "张*"])
         }
     }
 
