@@ -59,20 +59,33 @@ public enum ApplicantRegistration {
     }
 
     public static func person(name: String, idNumber: String, phone: String, password: String, passwordConfirm: String?, today: Date) throws(Problem) -> Person {
+        let person = try walkIn(name: name, idNumber: idNumber, phone: phone, today: today)
+        try checkPassword(password, confirmation: passwordConfirm)
+        return person
+    }
+
+    /// A natural person as a window clerk records them (R8.2.5): no password, the account
+    /// is claimed later with the claim code and this phone.
+    public static func walkIn(name: String, idNumber: String, phone: String, today: Date) throws(Problem) -> Person {
         let name = try checkName(name, field: "name", label: "姓名", maxLength: 30)
         let id = try identity("idNumber") { () throws(IdentityNumberError) in try ResidentID(idNumber, today: today) }
         let mobile = try identity("phone") { () throws(IdentityNumberError) in try MobileNumber(phone) }
-        try checkPassword(password, confirmation: passwordConfirm)
         return Person(name: name, residentID: id, phone: mobile)
     }
 
     public static func organisation(name: String, creditCode: String, legalRepresentative: String, contactName: String, phone: String, password: String, passwordConfirm: String?) throws(Problem) -> Organisation {
+        let organisation = try walkIn(name: name, creditCode: creditCode, legalRepresentative: legalRepresentative, contactName: contactName, phone: phone)
+        try checkPassword(password, confirmation: passwordConfirm)
+        return organisation
+    }
+
+    /// A legal person or other organisation as a window clerk records it (R8.2.5).
+    public static func walkIn(name: String, creditCode: String, legalRepresentative: String, contactName: String, phone: String) throws(Problem) -> Organisation {
         let name = try checkName(name, field: "name", label: "单位名称", maxLength: 100)
         let code = try identity("creditCode") { () throws(IdentityNumberError) in try CreditCode(creditCode) }
         let representative = try checkName(legalRepresentative, field: "legalRepresentative", label: "法定代表人", maxLength: 30)
         let contact = try checkName(contactName, field: "contactName", label: "联系人", maxLength: 30)
         let mobile = try identity("phone") { () throws(IdentityNumberError) in try MobileNumber(phone) }
-        try checkPassword(password, confirmation: passwordConfirm)
         return Organisation(name: name, creditCode: code, legalRepresentative: representative, contactName: contact, phone: mobile)
     }
 }

@@ -38,6 +38,13 @@ public enum ClaimCode {
         case unusable
     }
 
+    /// Whether a claim names the account the code was printed for (R8.2.5): the right code,
+    /// the name recorded at the window and the SAME phone the clerk recorded. Any of them
+    /// wrong is one wrong try, answered alike, so a try tells nothing about which was wrong.
+    public static func claimantMatches(codeMatches: Bool, name: String, recordedName: String, phone: String, recordedPhone: String?) -> Bool {
+        codeMatches && name == recordedName && recordedPhone != nil && phone == recordedPhone
+    }
+
     /// Judges an attempt on a code issued `expiresAt`-lifetime ago that has `failures` wrong
     /// tries so far. `matches`: the code and the name both match the account.
     public static func judge(matches: Bool, failures: Int, expiresAt: Date, now: Date) -> Judgement {

@@ -30,7 +30,7 @@ struct AccessMatrixTests {
 
     static let guards: [String: Guard] = [
         "registerApplicant": .open, "login": .open, "getOpenAPI": .open, "searchGuides": .open, "getGuide": .open,
-        "listReductions": .open, "queryProgress": .open, "paymentCallback": .open,
+        "listReductions": .open, "listPublicity": .open, "queryProgress": .open, "paymentCallback": .open,
         "logout": .permissions([.signedIn]), "getMe": .permissions([.signedIn]),
         "issueClaimCode": .permissions([.windowDesk]),
         "listAuditRecords": .permissions([.auditRead]), "verifyAudit": .permissions([.auditRead]),

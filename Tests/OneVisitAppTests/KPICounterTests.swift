@@ -24,9 +24,10 @@ struct KPICounterTests {
             #expect(day == CalendarDate(date: TestApp.start, timeZone: CaseService.chinaTime))
             let sums = try await KPICounters.sums(departments: [department], from: day, to: day, on: sql)
             // received 7; accepted: under review, rejected, approved, delivered; decided: rejected, approved, delivered;
-            // online (and not collected at the window): the delivered download; open: received, awaiting correction, under review
+            // online (and not collected at the window): the delivered download; open: received, awaiting correction, under review;
+            // concentrated (R11.3.4 a): the four accepted, all applied for online
             #expect(sums[department] == KPIContribution(received: 7, accepted: 4, acceptedOnTheSpot: 4, decided: 3, decidedOnTime: 3,
-                                                        decidedOnline: 1, open: 3))
+                                                        decidedOnline: 1, open: 3, acceptedConcentrated: 4))
             let report = try await KPIVerifyReport.run(on: app.services)
             #expect(report.summary == "kpi-verify: \(buckets) buckets, 0 differences")
         }

@@ -53,7 +53,8 @@ struct SupervisionTests {
             #expect(response.status == .ok, "\(response.text)")
             let report = try JSONDecoder().decode(SupervisionService.Report.self, from: Data(buffer: response.body))
             let construction = try #require(report.departments.first { $0.departmentName == "郑州市住房和城乡建设局" })
-            #expect(construction.figures == Indicators(received: 3, accepted: 2, acceptedOnTheSpot: 2, decided: 1, decidedOnTime: 1, decidedOnline: 1, open: 2, overdue: 1, violations: 1))
+            #expect(construction.figures == Indicators(received: 3, accepted: 2, acceptedOnTheSpot: 2, decided: 1, decidedOnTime: 1, decidedOnline: 1, open: 2, overdue: 1, violations: 1,
+                                                               acceptedConcentrated: 2))  // both applied online (R11.3.4 a)
             #expect(report.total.received == 3)
             #expect(report.departments.first?.departmentName == "郑州市住房和城乡建设局")  // the overdue department first
             let departments = try await DepartmentModel.query(on: app.db).count()
@@ -84,7 +85,7 @@ struct SupervisionTests {
             let lines = csv.text.split(separator: "\r\n")
             #expect(lines.first?.hasPrefix("\u{FEFF}区划,部门,收件") == true)
             #expect(lines.count == 1 + departments + 1)
-            #expect(lines.contains("郑州市,郑州市住房和城乡建设局,3,2,2,100.0%,1,1,100.0%,1,100.0%,2,1,1"))
+            #expect(lines.contains("郑州市,郑州市住房和城乡建设局,3,2,2,100.0%,2,100.0%,1,1,100.0%,1,100.0%,2,1,1"))
         }
     }
 

@@ -68,6 +68,7 @@ struct KPIContributionTests {
         #expect(before + delta == after)
         #expect(before - before == .zero)
         #expect(after.indicators(overdue: 2, violations: 3) == Indicators(received: 1, accepted: 1, acceptedOnTheSpot: 1, decided: 1, decidedOnTime: 1,
-                                                                         decidedOnline: 1, open: 0, overdue: 2, violations: 3))
+                                                                         decidedOnline: 1, open: 0, overdue: 2, violations: 3,
+                                                                         acceptedConcentrated: 1))
     }
 }

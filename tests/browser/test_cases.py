@@ -18,7 +18,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import ARTIFACTS, shot
-from test_portal_roles import WAIT, login, logout, path_of, submit_and_wait
+from test_portal_roles import WAIT, login, logout, path_of, submit_and_wait, tap
 
 FILES = ARTIFACTS / "upload-files"
 DOWNLOADS = ARTIFACTS / "downloads-case"
@@ -46,7 +46,7 @@ def click_submit(driver, element_id: str):
 
 def submit_form_button(driver, button):
     driver.execute_script("window.__onevisitOldPage = true;")
-    button.click()
+    tap(driver, button)
     WebDriverWait(driver, WAIT).until(
         lambda d: d.execute_script("return window.__onevisitOldPage !== true && document.readyState === 'complete';"))
 
@@ -166,7 +166,7 @@ def test_window_case_notice_correction_and_rejection(server, browser):
     form.find_element(By.NAME, "idNumber").send_keys("410122197803050020")
     form.find_element(By.NAME, "phone").send_keys("13611112222")
     boxes = form.find_elements(By.CSS_SELECTOR, "input[type=checkbox]")
-    boxes[0].click()  # only the application form was handed in
+    tap(d, boxes[0])  # only the application form was handed in
     click_submit(d, "window-submit")
     case_path = path_of(d)
     assert "已收件" in case_state(d)

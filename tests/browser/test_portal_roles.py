@@ -94,13 +94,21 @@ def fill(form, name: str, value: str):
     el.send_keys(value)
 
 
+def tap(driver, element):
+    """Click an element by script, after scrolling it to the middle of the screen. Native clicks
+    under the phone emulation miss elements far down a long page (the emulated 412 px viewport
+    and headless Chromium's window of at least 500 px disagree, so the click lands on the
+    element beside the target); a user's tap has no such offset."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element)
+
+
 def submit_and_wait(driver, button_id: str):
     """Click a submit button and wait for the resulting page load (old page goes stale)."""
     # A marker on the old window object: a new document gets a fresh one. (EC.staleness_of is
     # flaky here: chromedriver sometimes reports "Node with given id does not belong to the
     # document" as an unknown error while the old page is being torn down.)
     driver.execute_script("window.__onevisitOldPage = true;")
-    driver.find_element(By.ID, button_id).click()
+    tap(driver, driver.find_element(By.ID, button_id))
 
     def new_page_ready(d):
         try:

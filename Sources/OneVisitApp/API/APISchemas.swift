@@ -114,7 +114,8 @@ extension Components.Schemas.AuditVerification {
 extension Components.Schemas.Indicators {
     init(_ i: Indicators) {
         self.init(received: i.received, accepted: i.accepted, acceptedOnTheSpot: i.acceptedOnTheSpot, decided: i.decided,
-                  decidedOnTime: i.decidedOnTime, decidedOnline: i.decidedOnline, open: i.open, overdue: i.overdue, violations: i.violations)
+                  decidedOnTime: i.decidedOnTime, decidedOnline: i.decidedOnline, open: i.open, overdue: i.overdue, violations: i.violations,
+                  acceptedConcentrated: i.acceptedConcentrated, concentratedRatePerMille: i.concentratedRate)
     }
 }
 

@@ -52,7 +52,7 @@ extension AccountRoutes {
                 let checked = try ApplicantRegistration.organisation(
                     name: body.name, creditCode: body.creditCode ?? "", legalRepresentative: body.legalRepresentative ?? "",
                     contactName: body.contactName ?? "", phone: body.phone, password: body.password, passwordConfirm: nil)
-                account = try await accounts.register(organisation: checked, password: body.password, address: context.remoteAddress)
+                account = try await accounts.register(organisation: checked, password: body.password, address: context.remoteAddress, claimCode: body.claimCode)
             }
         } catch let problem as ApplicantRegistration.Problem {
             throw AppError(.unprocessableContent, code: problem.code, title: problem.message, field: problem.field)

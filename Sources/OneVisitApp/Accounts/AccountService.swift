@@ -84,81 +84,43 @@ public struct AccountService: Sendable {
 
     static let claimCodeRequired = AppError.invalid(
         "claimCode", code: "account.claim_code_required", "该身份证号码已在政务服务大厅登记办件，请凭窗口出具的账号认领码注册")
+    static let organisationClaimCodeRequired = AppError.invalid(
+        "claimCode", code: "account.claim_code_required", "该统一社会信用代码已在政务服务大厅登记办件，请凭窗口出具的账号认领码注册")
     static let claimCodeRefused = AppError.invalid(
-        "claimCode", code: "account.claim_code_invalid", "姓名或账号认领码不正确，或认领码已失效。请核对后重试，或到政务服务大厅窗口重新出具认领码")
+        "claimCode", code: "account.claim_code_invalid",
+        "姓名、手机号码或账号认领码不正确，或认领码已失效。手机号码须与窗口登记的一致；请核对后重试，或到政务服务大厅窗口重新出具认领码")
 
     /// A new account for a natural person — or the account a clerk opened for them at a
-    /// window (R8.2.5), which is handed over only with the claim code the clerk printed and
-    /// the name given there: a name and ID number are printed on too many forms to prove
-    /// anything. A refused claim changes nothing but the code's count of wrong tries.
+    /// window (R8.2.5), which is handed over only with the claim code the clerk printed, the
+    /// name given there and the SAME phone the clerk recorded: a name and ID number are
+    /// printed on too many forms to prove anything. A refused claim changes nothing but the
+    /// code's count of wrong tries.
     func register(person: ApplicantRegistration.Person, password: String, address: String, claimCode: String? = nil) async throws -> AccountRow {
         let hash = try await hashPassword(password)
         let now = clock.now
-        let typedCode = claimCode.map { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty } ?? false
-        let codeHash = claimCode.flatMap(ClaimCode.normalised).map(Self.sha256)
+        let claimant = Claimant(name: person.name, phone: person.phone.value, claimCode: claimCode, isOrganisation: false)
         let outcome: Committed<AccountRow> = try await persistence.transaction { tx in
             let sql = tx.sql
             let walkIn = try await AccountRow.select(on: sql).where("id_number", .equal, person.residentID.value).limit(1).row(AccountRow.self)
-            // The walk-in's own account may already carry the phone as its login name.
+            // The walk-in's own account may carry the phone as its login name, and so may another
+            // walk-in's unclaimed one (a family's one phone): a claim takes it over from the latter.
             if let holder = try await AccountRow.select(on: sql).where("login_name", .equal, person.phone.value).limit(1).row(AccountRow.self),
-               holder.id != walkIn?.id || holder.passwordHash != Self.unclaimedPassword {
+               holder.id != walkIn?.id, walkIn == nil || Self.isClaimed(holder) {
                 throw AppError.invalid("phone", code: "account.phone_taken", "该手机号已注册，请直接登录")
             }
             let idTaken = AppError.invalid("idNumber", code: "account.id_number_taken", "该身份证号码已注册，请直接登录或找回密码")
-            guard let walkInID = walkIn?.id else {
+            guard let walkIn else {
                 return .done(try await Self.createPerson(person, hash: hash, now: now, address: address, on: tx))
             }
-            guard walkIn?.passwordHash == Self.unclaimedPassword else { throw idTaken }
-            guard typedCode else { throw Self.claimCodeRequired }
-            // Parallel guesses at one account's code take turns, so every wrong one counts.
-            guard var account = try await Self.lockedRow(AccountRow.self, id: walkInID, on: sql), account.passwordHash == Self.unclaimedPassword else { throw idTaken }
-            let issued = try await ClaimCodeRow.select(on: sql).where("account_id", .equal, walkInID).limit(1).row(ClaimCodeRow.self)
-            let matches = codeHash != nil && codeHash == issued?.codeHash && account.displayName == person.name
-            let judgement = issued.map { ClaimCode.judge(matches: matches, failures: $0.failures, expiresAt: $0.expiresAt, now: now) } ?? .unusable
-            let refusal = AuditLog.Event(actor: "anonymous", action: "account.claim_refused", objectType: "account",
-                                         objectID: walkInID.uuidString, address: address)
-            switch judgement {
-            case .accept:
-                if let issued { try await sql.delete(from: ClaimCodeRow.table).where("id", .equal, issued.id).run() }
-                account.passwordHash = hash
-                account.loginName = person.phone.value
-                account.phone = person.phone.value
-                account.version += 1
-                try await sql.update(AccountRow.table)
-                    .set("password_hash", to: account.passwordHash).set("login_name", to: account.loginName)
-                    .set("phone", to: person.phone.value).set("version", to: account.version)
-                    .where("id", .equal, walkInID).run()
-                try await AuditLog.append(
-                    .init(actor: "applicant:\(account.loginName)", action: "account.claim", objectType: "account",
-                          objectID: walkInID.uuidString, address: address, detail: "person, claim code of \(issued?.issuedBy.uuidString ?? "")"),
-                    at: now, on: tx)
-                return .done(account)
-            case .refuse(let failures, let burnt):
-                if let issued {
-                    if burnt {
-                        try await sql.delete(from: ClaimCodeRow.table).where("id", .equal, issued.id).run()
-                    } else {
-                        try await sql.update(ClaimCodeRow.table).set("failures", to: failures).where("id", .equal, issued.id).run()
-                    }
-                }
-                var event = refusal
-                event.detail = burnt ? "failures=\(failures), code burnt" : "failures=\(failures)"
-                try await AuditLog.append(event, at: now, on: tx)
-                return .refused(Self.claimCodeRefused)
-            case .unusable:
-                if let issued { try await sql.delete(from: ClaimCodeRow.table).where("id", .equal, issued.id).run() }
-                var event = refusal
-                event.detail = issued == nil ? "no code issued" : "code expired or burnt"
-                try await AuditLog.append(event, at: now, on: tx)
-                return .refused(Self.claimCodeRefused)
-            }
+            guard !Self.isClaimed(walkIn) else { throw idTaken }
+            return try await self.claim(walkIn.id, by: claimant, passwordHash: hash, taken: idTaken, now: now, address: address, on: tx)
         }
         return try outcome.get()
     }
 
     /// What a transaction that may refuse ends in: a refusal (a wrong claim code, a wrong
     /// password) is returned, not thrown, so the count it wrote commits with it.
-    private enum Committed<Value: Sendable>: Sendable {
+    enum Committed<Value: Sendable>: Sendable {
         case done(Value)
         case refused(AppError)
 
@@ -191,21 +153,28 @@ public struct AccountService: Sendable {
         try await R.select(on: sql).where("id", .equal, id).for(.update).limit(1).row(R.self)
     }
 
-    func register(organisation: ApplicantRegistration.Organisation, password: String, address: String) async throws -> AccountRow {
+    /// A new account for a legal person or other organisation — or the one a clerk opened for
+    /// it at a window (R8.2.5), claimed like a person's: by USCC, with the claim code, the
+    /// name and the phone recorded there.
+    func register(organisation: ApplicantRegistration.Organisation, password: String, address: String, claimCode: String? = nil) async throws -> AccountRow {
         let hash = try await hashPassword(password)
         let now = clock.now
-        return try await persistence.transaction { tx in
+        let claimant = Claimant(name: organisation.name, phone: organisation.phone.value, claimCode: claimCode, isOrganisation: true)
+        let outcome: Committed<AccountRow> = try await persistence.transaction { tx in
             let sql = tx.sql
-            if try await sql.select().column("id").from(AccountRow.table).where("credit_code", .equal, organisation.creditCode.value).limit(1).first() != nil {
-                throw AppError.invalid("creditCode", code: "account.credit_code_taken", "该统一社会信用代码已注册，请直接登录")
+            let taken = AppError.invalid("creditCode", code: "account.credit_code_taken", "该统一社会信用代码已注册，请直接登录")
+            if let walkIn = try await AccountRow.select(on: sql).where("credit_code", .equal, organisation.creditCode.value).limit(1).row(AccountRow.self) {
+                guard !Self.isClaimed(walkIn) else { throw taken }
+                return try await self.claim(walkIn.id, by: claimant, passwordHash: hash, taken: taken, now: now, address: address, on: tx)
             }
             let account = AccountRow(organisation: organisation, passwordHash: hash, createdAt: now)
             try await account.insert(on: sql)
             try await AuditLog.append(
                 .init(actor: "applicant:\(account.loginName)", action: "account.register", objectType: "account",
                       objectID: account.id.uuidString, address: address, detail: "organisation"), at: now, on: tx)
-            return account
+            return .done(account)
         }
+        return try outcome.get()
     }
 
     // MARK: sign-in

@@ -96,6 +96,7 @@ public func buildRouter(services: AppServices, logger: Logger = Logger(label: "o
     CatalogRoutes.addPages(to: router, app: services)
     CasePages.addRoutes(to: router, app: services)
     SupervisionRoutes.addPages(to: router, app: services)
+    PublicityRoutes.addPages(to: router, app: services)
 
     // The API's routes register the full paths of `SitePath.API`.
     let api = router.group()
@@ -107,6 +108,7 @@ public func buildRouter(services: AppServices, logger: Logger = Logger(label: "o
     CatalogRoutes.addAPI(to: api, app: services)
     CaseRoutes.addAPI(to: api, app: services)
     SupervisionRoutes.addAPI(to: api, app: services)
+    PublicityRoutes.addAPI(to: api, app: services)
     return router
 }
 

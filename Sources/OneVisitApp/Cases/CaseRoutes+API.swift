@@ -53,11 +53,13 @@ extension CaseRoutes {
     static func registerAtWindow(_ request: Request, _ context: RoleContext<CaseSteps.Register>, app: AppServices) async throws -> EditedResponse<Components.Schemas.CaseDetail> {
         let body = try await JSONBody.decode(Components.Schemas.WindowCaseRequest.self, from: request, context: context)
         let c = try await app.cases.registerAtWindow(
-            .init(implementationID: try implementationID(body.implementationID), channel: body.channel.rawValue, name: body.name, idNumber: body.idNumber,
+            .init(implementationID: try implementationID(body.implementationID), channel: body.channel.rawValue, name: body.name, idNumber: body.idNumber ?? "",
                   phone: body.phone, provided: Set(body.providedMaterials),
                   deliveryMode: try CaseService.deliveryMode(body.deliveryMode, fallback: .pickup), deliveryAddress: body.deliveryAddress ?? "",
                   fee: FeeRequest(condition: body.feeCondition, quantities: body.feeQuantities?.additionalProperties ?? [:],
-                                  reduction: body.feeReduction.map { FeeReduction(reason: $0.reason, legalBasis: $0.legalBasis, amountFen: $0.amountFen) })),
+                                  reduction: body.feeReduction.map { FeeReduction(reason: $0.reason, legalBasis: $0.legalBasis, amountFen: $0.amountFen) }),
+                  applicantType: body.applicantType?.rawValue ?? "person", creditCode: body.creditCode ?? "",
+                  legalRepresentative: body.legalRepresentative ?? "", contactName: body.contactName ?? ""),
             clerk: context.principal, address: context.remoteAddress)
         return try await created(c, context, app: app)
     }

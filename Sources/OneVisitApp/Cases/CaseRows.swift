@@ -47,10 +47,13 @@ struct CaseRow: TableRow {
     /// JSON of the `FeeCharge` the case was received with (R8.6): the condition, every line
     /// and any reduction; nil for cases from before fees were data. `feeFen` is its total.
     var feeDetail: String? = nil
+    /// Where the case was accepted (R11.3.4 a, 集中受理率): set on acceptance; nil before, and
+    /// when not recorded (`AcceptanceVenue.of`).
+    var acceptedVia: AcceptanceVenue? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, number, channel, state, suspensions, version
-        case feeDetail = "fee_detail"
+        case feeDetail = "fee_detail", acceptedVia = "accepted_via"
         case itemCode = "item_code", itemName = "item_name", implementationID = "implementation_id"
         case guideVersionID = "guide_version_id", regionCode = "region_code", departmentID = "department_id"
         case applicantID = "applicant_id", applicantName = "applicant_name", applicantIDNumber = "applicant_id_number"

@@ -21,6 +21,7 @@ extension CaseService {
             let deemed = deemed || step.facts.noticeTooLate
             c.clockStart = start
             c.acceptedAt = now
+            try await Self.recordAcceptanceVenue(&c, actor: change.actor, on: tx)  // R11.3.4 (a) 集中受理率
             c.acceptanceNumber = try await Self.documentNumber(.acceptance, c, on: day, on: tx).description
             // The missing materials are named only on a tolerance slip.
             let missing = tolerance ? try await Self.missingMaterialNames(of: c, on: tx) : []

@@ -20,6 +20,8 @@ extension CaseService {
                 var events = [self.eventRow(c, "approve", "准予", note: reason, actor: change.actor.auditName, at: now)]
                 if definition.attributes.process.publiciseResult {
                     events.append(self.eventRow(c, "publicise", "办理结果已依法公示", actor: "system", at: now))
+                    // R8.5.6: entered in the public register in the approval's transaction.
+                    if let entry = try await PublicityRow.of(c, at: now, organ: issuer, on: tx) { try await entry.insert(on: tx.sql) }
                 }
                 try await CaseEventRow.insert(events, on: tx.sql)
             case .reject:

@@ -16,30 +16,36 @@ extension CaseService {
         var fee = FeeRequest()
     }
 
-    /// The applicant as the platform knows them, to pre-fill forms (R7.3.1).
+    /// The applicant as the platform knows them, to pre-fill forms (R7.3.1). Accounts hold no
+    /// address, so address fields are left to the applicant.
     struct KnownApplicant: Sendable {
         var name: String
         var idNumber: String?
         var creditCode: String?
         var phone: String
         var legalRepresentative: String?
+        var contactName: String?
     }
 
     static func knownApplicant(_ account: AccountRow) -> KnownApplicant {
         KnownApplicant(name: account.displayName, idNumber: account.idNumber, creditCode: account.creditCode,
-                       phone: account.phone ?? account.loginName, legalRepresentative: account.legalRepresentative)
+                       phone: account.phone ?? account.loginName, legalRepresentative: account.legalRepresentative,
+                       contactName: account.contactName)
     }
 
-    /// Values the platform already holds for a form field, matched by the field's name.
-    static func prefill(field: String, from known: KnownApplicant) -> String? {
-        switch field {
-        case _ where field.contains("统一社会信用代码"): known.creditCode
-        case _ where field.contains("身份证") || field.contains("证件号码"): known.idNumber
-        case _ where field.contains("电话") || field.contains("手机"): known.phone
-        case _ where field.contains("法定代表人"): known.legalRepresentative
-        case "申请人", "申请人姓名", "姓名", "经营者名称", "单位名称", "企业名称": known.name
-        default: nil
+    /// The value the platform already holds for a form field, by what the field holds (R7.3.1).
+    static func prefill(field: FormField, from known: KnownApplicant) -> String? {
+        let value: String? = switch field.meaning {
+        case .applicantName: known.name
+        case .idNumber: known.idNumber
+        case .creditCode: known.creditCode
+        case .certificateNumber: known.idNumber ?? known.creditCode
+        case .legalRepresentative: known.legalRepresentative
+        case .contactPerson: known.contactName ?? (known.creditCode == nil ? known.name : nil)
+        case .phone: known.phone
+        case .address, .postalAddress, .other: nil
         }
+        return value.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// An online application (R7.3): materials the platform obtains itself are not asked
@@ -79,6 +85,71 @@ extension CaseService {
         var deliveryAddress: String
         /// The fee condition and quantities, and any 减免 with its reason and legal basis (R8.6).
         var fee = FeeRequest()
+        /// "person" (name, ID number, phone) or "organisation" (name, USCC, legal
+        /// representative, contact and phone): a legal person applies at the window too.
+        var applicantType = "person"
+        var creditCode = ""
+        var legalRepresentative = ""
+        var contactName = ""
+    }
+
+    /// The applicant a clerk records at the window, checked (R8.2.5).
+    enum WalkIn: Sendable {
+        case person(ApplicantRegistration.Person)
+        case organisation(ApplicantRegistration.Organisation)
+
+        static func checked(_ application: WindowApplication, today: Date) throws -> WalkIn {
+            do {
+                switch application.applicantType {
+                case "", "person":
+                    return .person(try ApplicantRegistration.walkIn(name: application.name, idNumber: application.idNumber, phone: application.phone, today: today))
+                case "organisation":
+                    return .organisation(try ApplicantRegistration.walkIn(
+                        name: application.name, creditCode: application.creditCode, legalRepresentative: application.legalRepresentative,
+                        contactName: application.contactName, phone: application.phone))
+                default:
+                    throw AppError.invalid("applicantType", code: "case.applicant_type", "申请人类型应为自然人或法人（其他组织）")
+                }
+            } catch let problem as ApplicantRegistration.Problem {
+                throw AppError(.unprocessableContent, code: problem.code, title: problem.message, field: problem.field)
+            }
+        }
+    }
+
+    /// The walk-in's account: found again by ID number (a person) or USCC (a legal person)
+    /// only when the name matches, or opened for them to claim later with the claim code and
+    /// the phone recorded here (R8.2.5). An account not yet claimed takes the phone the clerk
+    /// records now, so the claim asks for the latest one.
+    func windowAccount(_ walkIn: WalkIn, now: Date, on sql: any SQLDatabase) async throws -> AccountRow {
+        let (column, key, name, phone) = switch walkIn {
+        case .person(let person): ("id_number", person.residentID.value, person.name, person.phone.value)
+        case .organisation(let organisation): ("credit_code", organisation.creditCode.value, organisation.name, organisation.phone.value)
+        }
+        if var existing = try await AccountRow.select(on: sql).where(column, .equal, key).limit(1).row(AccountRow.self) {
+            // The number names the applicant: a case under another name is not attached to them.
+            guard existing.displayName == name else {
+                if case .organisation = walkIn {
+                    throw AppError.invalid("name", code: "case.applicant_name_mismatch", "单位名称与该统一社会信用代码登记的名称不一致，请核对营业执照等证件")
+                }
+                throw AppError.invalid("name", code: "case.applicant_name_mismatch", "姓名与该身份证号码登记的姓名不一致，请核对身份证件")
+            }
+            if !AccountService.isClaimed(existing), existing.phone != phone {
+                try await sql.update(AccountRow.table).set("phone", to: phone).where("id", .equal, existing.id).run()
+                existing.phone = phone
+            }
+            return existing
+        }
+        let account: AccountRow
+        switch walkIn {
+        case .person(let person):
+            let phoneFree = try await sql.select().column("id").from(AccountRow.table).where("login_name", .equal, phone).limit(1).first() == nil
+            account = AccountRow(person: person, loginName: phoneFree ? phone : "id:\(person.residentID.value)",
+                                 passwordHash: AccountService.unclaimedPassword, createdAt: now, id: random.uuid())
+        case .organisation(let organisation):
+            account = AccountRow(organisation: organisation, passwordHash: AccountService.unclaimedPassword, createdAt: now, id: random.uuid())
+        }
+        try await account.insert(on: sql)
+        return account
     }
 
     /// A walk-in, letter, fax or e-mail application registered by a clerk (R8.2.1, R8.2.5):
@@ -88,13 +159,7 @@ extension CaseService {
         guard let channel = CaseChannel(rawValue: application.channel), CaseChannel.window.contains(channel) else {
             throw AppError.invalid("channel", code: "case.channel", "收件渠道应为现场、信函、传真或电子邮件")
         }
-        let person: ApplicantRegistration.Person
-        do {
-            person = try ApplicantRegistration.person(name: application.name, idNumber: application.idNumber, phone: application.phone,
-                                                      password: "placeholder1", passwordConfirm: nil, today: clock.now)
-        } catch {
-            throw AppError(.unprocessableContent, code: error.code, title: error.message, field: error.field)
-        }
+        let walkIn = try WalkIn.checked(application, today: clock.now)
         let now = clock.now
         let day = today
         return try await persistence.transaction { tx in
@@ -106,21 +171,7 @@ extension CaseService {
                 throw AppError(.forbidden, code: error.code, title: error.message)
             }
             try Self.checkDelivery(application.deliveryMode, address: application.deliveryAddress, definition: definition)
-            let account: AccountRow
-            if let existing = try await AccountRow.select(on: tx.sql).where("id_number", .equal, person.residentID.value).limit(1).row(AccountRow.self) {
-                // The ID number names the person: a case under another name is not attached to them.
-                guard existing.displayName == person.name else {
-                    throw AppError.invalid("name", code: "case.applicant_name_mismatch", "姓名与该身份证号码登记的姓名不一致，请核对身份证件")
-                }
-                account = existing
-            } else {
-                // An account the applicant can claim later by registering with the same ID number.
-                let phoneFree = try await tx.sql.select().column("id").from(AccountRow.table).where("login_name", .equal, person.phone.value)
-                    .limit(1).first() == nil
-                account = AccountRow(person: person, loginName: phoneFree ? person.phone.value : "id:\(person.residentID.value)",
-                                     passwordHash: AccountService.unclaimedPassword, createdAt: now, id: self.random.uuid())
-                try await account.insert(on: tx.sql)
-            }
+            let account = try await self.windowAccount(walkIn, now: now, on: tx.sql)
             // R8.6: the clerk's fee choice; refused, the transaction (and any account opened above) rolls back.
             let charge = try Self.charge(definition, application.fee)
             let c = try await self.newCase(guide, account: account, channel: channel, form: [:], charge: charge,
@@ -131,7 +182,8 @@ extension CaseService {
                 try await self.visit(c, reason: "到窗口提交申请", clerk: clerk, at: now, on: tx)
             }
             try await self.receipt(c, materials: materials, definition: definition, at: now, on: tx)
-            try await AuditLog.append(.init(actor: clerk.auditName, action: "case.register", objectType: "case", objectID: c.number, address: address, detail: application.channel), at: now, on: tx)
+            try await AuditLog.append(.init(actor: clerk.auditName, action: "case.register", objectType: "case", objectID: c.number, address: address,
+                                            detail: "\(application.channel), \(account.applicantType ?? "person")"), at: now, on: tx)
             return c
         }
     }
@@ -208,7 +260,7 @@ extension CaseService {
         let definition = guide.definition
         var generator = random.generator
         let id = random.uuid()
-        let fields = form.filter { key, _ in definition.attributes.formFields.contains(key) }.mapValues { String($0.prefix(200)) }
+        let fields = form.filter { key, _ in definition.attributes.formFields.names.contains(key) }.mapValues { String($0.prefix(200)) }
         var c = CaseRow(
             id: id, number: CaseNumber.make(region: guide.regionCode, on: day, using: &generator),
             itemCode: guide.itemCode, itemName: guide.itemName, implementationID: guide.implementationID, guideVersionID: guide.versionID,

@@ -134,7 +134,7 @@ struct GuideView: ResponseEncodable, Sendable {
         tripsReason = d.terms.tripsReason
         delivery = d.terms.delivery.map(\.chineseName)
         appointmentAvailable = d.terms.appointmentAvailable
-        formFields = a.formFields
+        formFields = a.formFields.names
         address = d.local.address
         phone = d.local.phone
         hours = d.local.hours

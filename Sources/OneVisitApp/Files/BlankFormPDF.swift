@@ -1,31 +1,52 @@
 import Foundation
+import OneVisitDomain
 
-/// A one-page A4 blank application form as PDF, with Chinese text in the standard
-/// Adobe-GB1 font STSong-Light (no font embedded; every PDF reader with CJK support
-/// has it). Written by hand: no PDF library is in this machine's package set.
+/// A one-page A4 application form as PDF, blank or filled in as a sample (示范文本, R8.2.1),
+/// with Chinese text in the standard Adobe-GB1 font STSong-Light (no font embedded; every PDF
+/// reader with CJK support has it). Written by hand: no PDF library is in this machine's package set.
 enum BlankFormPDF {
     static func make(title: String, subtitle: String, fields: [String], footer: String) -> Data {
+        page(title: title, subtitle: subtitle, rows: fields.map { ($0, "") }, signature: "", footer: footer, watermark: nil)
+    }
+
+    /// The form filled in with fictitious values, each marked 示例, under a 示范文本 watermark:
+    /// it shows how to fill the form and cannot pass for a real application.
+    static func sample(title: String, subtitle: String, fields: [FormField], footer: String) -> Data {
+        let organisation = fields.contains { $0.meaning == .creditCode }
+        let rows = fields.map { ($0.name, SampleValues.value(for: $0, organisation: organisation)) }
+        let signature = organisation ? "示例：某某有限公司（盖章）" : "示例：张某某"
+        return page(title: "\(title)（示范文本）", subtitle: subtitle, rows: rows, signature: signature,
+                    footer: "示范文本：所填内容均为虚构示例，仅供参照填写，不得作为申请材料提交。" + footer, watermark: "示范文本 样例")
+    }
+
+    private static func page(title: String, subtitle: String, rows: [(String, String)], signature: String, footer: String, watermark: String?) -> Data {
         var content = ""
         func text(_ s: String, x: Double, y: Double, size: Double) {
-            let hex = s.utf16.map { String(format: "%04X", $0) }.joined()
-            content += "BT /F1 \(size) Tf \(x) \(y) Td <\(hex)> Tj ET\n"
+            content += "BT /F1 \(size) Tf \(x) \(y) Td <\(hex(s))> Tj ET\n"
+        }
+        if let watermark {
+            // Light red, across the page at 35°, under the table.
+            content += "q 0.95 0.75 0.75 rg BT /F1 64 Tf 0.819 0.574 -0.574 0.819 120 260 Tm <\(hex(watermark))> Tj ET Q\n"
         }
         text(title, x: 72, y: 780, size: 18)
         text(subtitle, x: 72, y: 756, size: 10)
         let rowHeight = 30.0
         var y = 730.0
         content += "0.6 w\n"
-        for field in fields.prefix(20) {
+        for (field, value) in rows.prefix(20) {
             content += "72 \(y - rowHeight) 451 \(rowHeight) re S\n"
             content += "200 \(y - rowHeight) m 200 \(y) l S\n"
             text(field, x: 78, y: y - 20, size: 11)
+            if !value.isEmpty { text(value, x: 206, y: y - 20, size: 11) }
             y -= rowHeight
         }
-        text("申请人（签字/盖章）：", x: 72, y: y - 40, size: 11)
-        text("日期：      年    月    日", x: 360, y: y - 40, size: 11)
+        text("申请人（签字/盖章）：\(signature)", x: 72, y: y - 40, size: 11)
+        text(signature.isEmpty ? "日期：      年    月    日" : "日期：示例：2026 年 1 月 5 日", x: 340, y: y - 40, size: 11)
         text(footer, x: 72, y: 60, size: 8)
         return assemble(content: content)
     }
+
+    private static func hex(_ s: String) -> String { s.utf16.map { String(format: "%04X", $0) }.joined() }
 
     /// One page with `content` as its drawing commands, font F1 = STSong-Light.
     static func assemble(content: String) -> Data {

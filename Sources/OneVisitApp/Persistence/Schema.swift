@@ -20,6 +20,8 @@ enum Schema {
         AddGuideVersionIndex(),
         AddCaseFeeDetail(),
         AddOrganKinds(),
+        AddAcceptanceVenue(),
+        AddPublicityResults(),
     ]
 }
 

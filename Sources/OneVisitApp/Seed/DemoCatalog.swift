@@ -20,7 +20,7 @@ enum DemoCatalog {
         var mainItemName: String?
         var promisedLimit: Int?
         var legalBasis: String?
-        var formFields: [String]?
+        var formFields: [FormField]?
         var fees: [Fee]?
         var extraMaterial: MaterialRequirement?
         var removeMaterial: String?
@@ -34,6 +34,15 @@ enum DemoCatalog {
             if let extraMaterial { definition.attributes.materials.append(extraMaterial) }
             if let removeMaterial { definition.attributes.materials.removeAll { $0.name == removeMaterial } }
         }
+    }
+
+    /// A blank form the loader makes: `{"sha256": "generate", "fileName": …}`; a filled-in
+    /// sample (示范文本) is made beside each unless the item names its own.
+    static let generate = "generate"
+
+    /// "申请书.pdf" → "申请书（示范文本）.pdf".
+    static func sampleFileName(_ blank: String) -> String {
+        (blank.hasSuffix(".pdf") ? String(blank.dropLast(4)) : blank) + "（示范文本）.pdf"
     }
 
     static func file() throws -> File {
@@ -74,14 +83,19 @@ enum DemoCatalog {
         var blocked = 0
         for item in file.items {
             var definition = item.definition
-            // Blank forms are generated from the item's own form content.
-            for index in definition.attributes.materials.indices {
-                guard let form = definition.attributes.materials[index].blankForm else { continue }
-                let a = definition.attributes
-                let pdf = BlankFormPDF.make(title: a.materials[index].name, subtitle: "\(a.displayName)　事项编码 \(a.itemCode.value)",
-                                            fields: a.formFields, footer: "河南政务服务网 · 一网通办　本表免费提供（演示数据）")
-                let stored = try await catalog.storeFile(pdf, fileName: form.fileName, actor: "system:seed", address: "local")
+            // Blank forms and their filled-in samples (示范文本, R8.2.1) are generated from the item's own form content.
+            let a = definition.attributes
+            let subtitle = "\(a.displayName)　事项编码 \(a.itemCode.value)", footer = "河南政务服务网 · 一网通办　本表免费提供（演示数据）"
+            for index in a.materials.indices {
+                guard let form = a.materials[index].blankForm, form.sha256 == generate else { continue }
+                let blank = BlankFormPDF.make(title: a.materials[index].name, subtitle: subtitle, fields: a.formFields.names, footer: footer)
+                let stored = try await catalog.storeFile(blank, fileName: form.fileName, actor: "system:seed", address: "local")
                 definition.attributes.materials[index].blankForm = FileReference(sha256: stored.sha256, fileName: form.fileName)
+                guard a.materials[index].sample == nil else { continue }
+                let sampleName = sampleFileName(form.fileName)
+                let sample = BlankFormPDF.sample(title: a.materials[index].name, subtitle: subtitle, fields: a.formFields, footer: footer)
+                let storedSample = try await catalog.storeFile(sample, fileName: sampleName, actor: "system:seed", address: "local")
+                definition.attributes.materials[index].sample = FileReference(sha256: storedSample.sha256, fileName: sampleName)
             }
             _ = try await catalog.createBaseItem(definition, department: item.department, actor: "system:seed", address: "local")
             for level in item.levels {

@@ -30,27 +30,33 @@ enum KPICounters {
         var onTime: Int
         var online: Int
         var open: Int
+        /// R11.3.4 (a) 集中受理 (`AddAcceptanceVenue`); nil in a recount from before that column.
+        var concentrated: Int?
 
         enum CodingKeys: String, CodingKey {
-            case day, received, accepted, decided, online, open
+            case day, received, accepted, decided, online, open, concentrated
             case departmentID = "department_id", itemCode = "item_code", onTheSpot = "on_the_spot", onTime = "on_time"
         }
 
         var bucket: Bucket { Bucket(departmentID: departmentID, itemCode: itemCode, day: day) }
         var contribution: KPIContribution {
             KPIContribution(received: received, accepted: accepted, acceptedOnTheSpot: onTheSpot, decided: decided, decidedOnTime: onTime,
-                            decidedOnline: online, open: open)
+                            decidedOnline: online, open: open, acceptedConcentrated: concentrated ?? 0)
         }
     }
 
-    /// The counted columns, in the order of `KPIContribution`'s fields.
+    /// The columns `AddKPICounters` created the table with (its first version; it still creates
+    /// them from this list, so the list stays as it was).
     static let columns = ["received", "accepted", "on_the_spot", "decided", "on_time", "online", "open"]
+    /// Every counted column, in the order of `KPIContribution`'s fields: `columns` and the
+    /// 集中受理 count that `AddAcceptanceVenue` added (R11.3.4 a).
+    static let counted = columns + ["concentrated"]
 
     static func bucket(_ c: CaseRow) -> Bucket { Bucket(departmentID: c.departmentID, itemCode: c.itemCode, day: c.receivedOn) }
 
     static func contribution(_ c: CaseRow) -> KPIContribution {
         KPIContribution(state: c.state, receivedOn: c.receivedOn, clockStart: c.clockStart, stoppedOn: c.stoppedOn, dueOn: c.dueOn,
-                        channel: c.channel, delivery: c.deliveryMode)
+                        channel: c.channel, delivery: c.deliveryMode, acceptedVia: c.acceptedVia)
     }
 
     /// Adds what the change from `before` (nil: a new case) to `after` changes in the counters, in
@@ -70,18 +76,18 @@ enum KPICounters {
     /// Adds each delta to its bucket (distinct buckets; a missing one is created): multi-row
     /// `INSERT … ON CONFLICT … DO UPDATE`, which SQLite (≥ 3.24) and PostgreSQL both take.
     static func add(_ deltas: [(Bucket, KPIContribution)], on db: any SQLDatabase) async throws {
-        // 10 values a row: within SQLite's 32,766 bound values per statement.
+        // 11 values a row: within SQLite's 32,766 bound values per statement.
         for start in stride(from: 0, to: deltas.count, by: 2000) {
             var values: [SQLQueryString] = []
             for (bucket, d) in deltas[start..<min(start + 2000, deltas.count)] {
                 values.append("""
                     (\(bind: bucket.departmentID), \(bind: bucket.itemCode), \(bind: bucket.day), \(bind: d.received), \(bind: d.accepted), \
-                    \(bind: d.acceptedOnTheSpot), \(bind: d.decided), \(bind: d.decidedOnTime), \(bind: d.decidedOnline), \(bind: d.open))
+                    \(bind: d.acceptedOnTheSpot), \(bind: d.decided), \(bind: d.decidedOnTime), \(bind: d.decidedOnline), \(bind: d.open), \(bind: d.acceptedConcentrated))
                     """)
             }
-            let sums = columns.map { "\($0) = \(table).\($0) + excluded.\($0)" }.joined(separator: ", ")
+            let sums = counted.map { "\($0) = \(table).\($0) + excluded.\($0)" }.joined(separator: ", ")
             try await db.raw("""
-                INSERT INTO \(ident: table) (department_id, item_code, day, \(unsafeRaw: columns.joined(separator: ", "))) VALUES \
+                INSERT INTO \(ident: table) (department_id, item_code, day, \(unsafeRaw: counted.joined(separator: ", "))) VALUES \
                 \(values.joined(separator: ", ")) \
                 ON CONFLICT (department_id, item_code, day) DO UPDATE SET \(unsafeRaw: sums)
                 """).run()
@@ -89,9 +95,15 @@ enum KPICounters {
     }
 
     /// The counters recounted from the cases, with the definitions of `KPIContribution` in SQL
-    /// (a unit test holds the two together through `verify`).
-    static func recount() -> SQLQueryString {
+    /// (a unit test holds the two together through `verify`). Without `concentrated` while
+    /// `AddKPICounters` runs, before `AddAcceptanceVenue` added `cases.accepted_via`.
+    static func recount(concentrated: Bool = true) -> SQLQueryString {
         let openList = SQLList(CasePolicy.openStates.map { SQLBind($0) })
+        let concentratedVenues = SQLList(AcceptanceVenue.allCases.filter(\.isConcentrated).map { SQLBind($0.rawValue) })
+        let concentratedSum: SQLQueryString = concentrated ? """
+            , SUM(CASE WHEN clock_start IS NOT NULL AND (channel = \(bind: CaseChannel.online) OR accepted_via IN (\(concentratedVenues))) THEN 1 ELSE 0 END) AS concentrated
+            """ : ""
+
         return """
             SELECT department_id, item_code, received_on AS day,
               COUNT(*) AS received,
@@ -100,23 +112,36 @@ enum KPICounters {
               SUM(CASE WHEN stopped_on IS NOT NULL THEN 1 ELSE 0 END) AS decided,
               SUM(CASE WHEN stopped_on IS NOT NULL AND due_on IS NOT NULL AND stopped_on <= due_on THEN 1 ELSE 0 END) AS on_time,
               SUM(CASE WHEN stopped_on IS NOT NULL AND channel = \(bind: CaseChannel.online) AND delivery_mode <> \(bind: ServiceTerms.Delivery.pickup) THEN 1 ELSE 0 END) AS online,
-              SUM(CASE WHEN state IN (\(openList)) THEN 1 ELSE 0 END) AS open
+              SUM(CASE WHEN state IN (\(openList)) THEN 1 ELSE 0 END) AS open\(concentratedSum)
             FROM \(ident: CaseRow.table)
             GROUP BY department_id, item_code, received_on
             """
     }
 
-    /// Replaces every counter by a recount from the cases (the migration's back-fill).
+    /// Replaces every counter by a recount from the cases (the migrations' back-fill). The
+    /// table is read for the 集中受理 column first: `AddKPICounters` rebuilds before
+    /// `AddAcceptanceVenue` has added it (and `cases.accepted_via`).
     static func rebuild(on db: any SQLDatabase) async throws {
+        let full = try await hasConcentratedColumn(on: db)
+        let names = (full ? counted : columns).joined(separator: ", ")
         try await db.delete(from: table).run()
-        try await db.raw("INSERT INTO \(ident: table) (department_id, item_code, day, \(unsafeRaw: columns.joined(separator: ", "))) " + recount()).run()
+        try await db.raw("INSERT INTO \(ident: table) (department_id, item_code, day, \(unsafeRaw: names)) " + recount(concentrated: full)).run()
+    }
+
+    /// Whether `kpi_counters` has the `concentrated` column yet (SQLite's table_info, PostgreSQL's
+    /// information schema in the current schema).
+    static func hasConcentratedColumn(on db: any SQLDatabase) async throws -> Bool {
+        let query: SQLQueryString = db.dialect.name == "sqlite"
+            ? "SELECT COUNT(*) AS n FROM pragma_table_info('\(unsafeRaw: table)') WHERE name = 'concentrated'"
+            : "SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = \(bind: table) AND column_name = 'concentrated'"
+        return try await db.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0 > 0
     }
 
     /// The counters of `departments` summed over the days of `period`, by department.
     static func sums(departments: [UUID], from: CalendarDate, to: CalendarDate, on db: any SQLDatabase) async throws -> [UUID: KPIContribution] {
         guard !departments.isEmpty else { return [:] }
         // SUM of a BIGINT is a NUMERIC on PostgreSQL: cast back to decode as Int.
-        let sums = columns.map { "CAST(SUM(\($0)) AS BIGINT) AS \($0)" }.joined(separator: ", ")
+        let sums = counted.map { "CAST(SUM(\($0)) AS BIGINT) AS \($0)" }.joined(separator: ", ")
         let rows = try await db.raw("""
             SELECT department_id, \(unsafeRaw: sums) FROM \(ident: table)
             WHERE department_id IN (\(SQLList(departments.map { SQLBind($0) }))) AND day >= \(bind: from) AND day <= \(bind: to)
@@ -127,7 +152,8 @@ enum KPICounters {
             func count(_ column: String) throws -> Int { try row.decode(column: column, as: Int?.self) ?? 0 }
             result[try row.decode(column: "department_id", as: UUID.self)] = KPIContribution(
                 received: try count("received"), accepted: try count("accepted"), acceptedOnTheSpot: try count("on_the_spot"),
-                decided: try count("decided"), decidedOnTime: try count("on_time"), decidedOnline: try count("online"), open: try count("open"))
+                decided: try count("decided"), decidedOnTime: try count("on_time"), decidedOnline: try count("online"), open: try count("open"),
+                acceptedConcentrated: try count("concentrated"))
         }
         return result
     }

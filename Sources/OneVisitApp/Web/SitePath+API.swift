@@ -137,6 +137,15 @@ extension SitePath {
             }
         }
 
+        /// 办理结果公示 (R8.5.6): public, no sign-in.
+        enum Publicity: SitePathProtocol, Hashable {
+            case results
+
+            func segments(_ parameter: (String, String) -> String) -> [String] {
+                API.prefix + ["publicity"]
+            }
+        }
+
         /// `/api/v1`: the version is part of every path, so a v2 can stand beside it.
         static let prefix = ["api", "v1"]
     }

@@ -18,6 +18,13 @@ extension SitePath {
         }
     }
 
+    /// 办理结果公示 (R8.5.6): the public register of granted decisions, no sign-in.
+    enum Publicity: SitePathProtocol, Hashable {
+        case results
+
+        func segments(_ parameter: (String, String) -> String) -> [String] { ["publicity"] }
+    }
+
     /// Health and metrics, for load balancers and Prometheus (R7.1.7).
     enum Monitoring: SitePathProtocol, Hashable {
         case health, liveness, metrics
@@ -156,6 +163,7 @@ struct SiteLinks: Sendable {
     let drift = SitePath.Catalog.drift.link
     let supervision = SitePath.Supervision.dashboard.link
     let progress = SitePath.Cases.progress.link
+    let publicity = SitePath.Publicity.results.link
 }
 
 extension Destination {

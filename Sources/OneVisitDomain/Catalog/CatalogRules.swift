@@ -69,6 +69,14 @@ public enum CatalogRules {
                 throw CatalogError(code: "item.material_cover_unknown", message: "材料“\(material.name)”所称涵盖它的材料“\(cover)”不在清单中", field: "materials")
             }
         }
+        // R7.3.1: a form's data is kept by field name, so each field has one, once.
+        var fieldNames = Set<String>()
+        for field in a.formFields {
+            try need(field.name, "formFields", "表单字段名称")
+            guard fieldNames.insert(field.name).inserted else {
+                throw CatalogError(code: "item.form_field_duplicate", message: "表单字段“\(field.name)”重复", field: "formFields")
+            }
+        }
         for fee in a.fees {
             try need(fee.name, "fees", "收费项目名称")
             try need(fee.standard, "fees", "收费标准")
@@ -191,7 +199,7 @@ public enum TenSames {
             }
             return parts.filter { !$0.isEmpty }.joined(separator: "；")
         case .formContent:
-            return listDiff(base.formFields, local.formFields) { "“\($0)”" }
+            return listDiff(base.formFields.names, local.formFields.names) { "“\($0)”" }
         default:
             return ""
         }
@@ -226,7 +234,7 @@ public enum TenSames {
                     + (fee.unit == .perPiece ? "/\(fee.quantityName ?? "件")，按数量计" : "/件") + "）"
             }.joined(separator: "；")
         case .promisedLimit: "\(a.promisedLimit) 个工作日"
-        case .formContent: a.formFields.joined(separator: "、")
+        case .formContent: a.formFields.names.joined(separator: "、")
         }
     }
 }

@@ -219,10 +219,11 @@ public struct TenAttributes: Sendable, Codable, Hashable {
     /// Empty means free of charge.
     public var fees: [Fee]
     public var promisedLimit: Int
-    public var formFields: [String]
+    /// The application form's fields with what each holds (R7.3.1); stored plain labels still decode.
+    public var formFields: [FormField]
 
     public init(mainItemName: String, subItemName: String, itemType: ItemType, itemCode: ItemCode, legalBasis: String,
-                materials: [MaterialRequirement], process: ItemProcess, fees: [Fee], promisedLimit: Int, formFields: [String]) {
+                materials: [MaterialRequirement], process: ItemProcess, fees: [Fee], promisedLimit: Int, formFields: [FormField]) {
         self.mainItemName = mainItemName
         self.subItemName = subItemName
         self.itemType = itemType

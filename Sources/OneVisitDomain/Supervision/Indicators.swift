@@ -20,9 +20,12 @@ public struct Indicators: Sendable, Hashable, Codable {
     public var overdue: Int
     /// Recorded violations, e.g. a notice after the five-day window (R11.3.5).
     public var violations: Int
+    /// Of the accepted, accepted at a comprehensive window (综合受理窗口, R6.4) or on the online
+    /// platform rather than at a department's own window (R11.3.4 a, 集中受理; `AcceptanceVenue`).
+    public var acceptedConcentrated: Int
 
     public init(received: Int = 0, accepted: Int = 0, acceptedOnTheSpot: Int = 0, decided: Int = 0, decidedOnTime: Int = 0,
-                decidedOnline: Int = 0, open: Int = 0, overdue: Int = 0, violations: Int = 0) {
+                decidedOnline: Int = 0, open: Int = 0, overdue: Int = 0, violations: Int = 0, acceptedConcentrated: Int = 0) {
         self.received = received
         self.accepted = accepted
         self.acceptedOnTheSpot = acceptedOnTheSpot
@@ -32,7 +35,15 @@ public struct Indicators: Sendable, Hashable, Codable {
         self.open = open
         self.overdue = overdue
         self.violations = violations
+        self.acceptedConcentrated = acceptedConcentrated
     }
+
+    /// R11.3.4 (a) 集中受理率: accepted at a comprehensive window or online ÷ accepted (DB41/T
+    /// 1700.1—2018 11.3.4 a; what counts as 集中 from its 3.7, 5.2, 6.4 and 8.1.1, see
+    /// `AcceptanceVenue`). Every accepted case is in the whole, including those whose venue was
+    /// not recorded (accepted before it was, or deemed accepted with no window acting), which
+    /// are not in the part: the rate never claims more than was recorded.
+    public var concentratedRate: Int? { Self.perMille(acceptedConcentrated, of: accepted) }
 
     /// R11.3.4 (b): accepted on the spot ÷ accepted.
     public var onTheSpotRate: Int? { Self.perMille(acceptedOnTheSpot, of: accepted) }
@@ -59,7 +70,8 @@ public struct Indicators: Sendable, Hashable, Codable {
         Indicators(received: lhs.received + rhs.received, accepted: lhs.accepted + rhs.accepted,
                    acceptedOnTheSpot: lhs.acceptedOnTheSpot + rhs.acceptedOnTheSpot, decided: lhs.decided + rhs.decided,
                    decidedOnTime: lhs.decidedOnTime + rhs.decidedOnTime, decidedOnline: lhs.decidedOnline + rhs.decidedOnline,
-                   open: lhs.open + rhs.open, overdue: lhs.overdue + rhs.overdue, violations: lhs.violations + rhs.violations)
+                   open: lhs.open + rhs.open, overdue: lhs.overdue + rhs.overdue, violations: lhs.violations + rhs.violations,
+                   acceptedConcentrated: lhs.acceptedConcentrated + rhs.acceptedConcentrated)
     }
 }
 

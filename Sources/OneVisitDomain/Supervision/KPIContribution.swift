@@ -18,9 +18,12 @@ public struct KPIContribution: Sendable, Hashable, Codable {
     public var decidedOnline: Int
     /// In one of `CasePolicy.openStates`.
     public var open: Int
+    /// Accepted at a comprehensive window or on the online platform (R11.3.4 a, 集中受理;
+    /// `AcceptanceVenue.isConcentrated`).
+    public var acceptedConcentrated: Int
 
     public init(received: Int = 0, accepted: Int = 0, acceptedOnTheSpot: Int = 0, decided: Int = 0, decidedOnTime: Int = 0,
-                decidedOnline: Int = 0, open: Int = 0) {
+                decidedOnline: Int = 0, open: Int = 0, acceptedConcentrated: Int = 0) {
         self.received = received
         self.accepted = accepted
         self.acceptedOnTheSpot = acceptedOnTheSpot
@@ -28,11 +31,12 @@ public struct KPIContribution: Sendable, Hashable, Codable {
         self.decidedOnTime = decidedOnTime
         self.decidedOnline = decidedOnline
         self.open = open
+        self.acceptedConcentrated = acceptedConcentrated
     }
 
     /// One case's contribution from the columns the indicators read.
     public init(state: CaseState, receivedOn: CalendarDate, clockStart: CalendarDate?, stoppedOn: CalendarDate?, dueOn: CalendarDate?,
-                channel: CaseChannel, delivery: ServiceTerms.Delivery) {
+                channel: CaseChannel, delivery: ServiceTerms.Delivery, acceptedVia: AcceptanceVenue? = nil) {
         let decided = stoppedOn != nil
         self.init(
             received: 1,
@@ -41,7 +45,10 @@ public struct KPIContribution: Sendable, Hashable, Codable {
             decided: decided ? 1 : 0,
             decidedOnTime: { if let stoppedOn, let dueOn, stoppedOn <= dueOn { 1 } else { 0 } }(),
             decidedOnline: decided && channel == .online && delivery != .pickup ? 1 : 0,
-            open: CasePolicy.openStates.contains(state) ? 1 : 0)
+            open: CasePolicy.openStates.contains(state) ? 1 : 0,
+            // An online application is accepted on the platform whatever the column says (cases from
+            // before it was recorded, bulk-seeded ones): the recount's SQL says the same.
+            acceptedConcentrated: clockStart != nil && (channel == .online || acceptedVia?.isConcentrated == true) ? 1 : 0)
     }
 
     public static let zero = KPIContribution()
@@ -50,12 +57,13 @@ public struct KPIContribution: Sendable, Hashable, Codable {
         KPIContribution(received: lhs.received + rhs.received, accepted: lhs.accepted + rhs.accepted,
                         acceptedOnTheSpot: lhs.acceptedOnTheSpot + rhs.acceptedOnTheSpot, decided: lhs.decided + rhs.decided,
                         decidedOnTime: lhs.decidedOnTime + rhs.decidedOnTime, decidedOnline: lhs.decidedOnline + rhs.decidedOnline,
-                        open: lhs.open + rhs.open)
+                        open: lhs.open + rhs.open, acceptedConcentrated: lhs.acceptedConcentrated + rhs.acceptedConcentrated)
     }
 
     public static prefix func - (value: KPIContribution) -> KPIContribution {
         KPIContribution(received: -value.received, accepted: -value.accepted, acceptedOnTheSpot: -value.acceptedOnTheSpot,
-                        decided: -value.decided, decidedOnTime: -value.decidedOnTime, decidedOnline: -value.decidedOnline, open: -value.open)
+                        decided: -value.decided, decidedOnTime: -value.decidedOnTime, decidedOnline: -value.decidedOnline, open: -value.open,
+                        acceptedConcentrated: -value.acceptedConcentrated)
     }
 
     public static func - (lhs: KPIContribution, rhs: KPIContribution) -> KPIContribution { lhs + -rhs }
@@ -63,6 +71,7 @@ public struct KPIContribution: Sendable, Hashable, Codable {
     /// As the report's figures; overdue and violations are counted elsewhere.
     public func indicators(overdue: Int = 0, violations: Int = 0) -> Indicators {
         Indicators(received: received, accepted: accepted, acceptedOnTheSpot: acceptedOnTheSpot, decided: decided,
-                   decidedOnTime: decidedOnTime, decidedOnline: decidedOnline, open: open, overdue: overdue, violations: violations)
+                   decidedOnTime: decidedOnTime, decidedOnline: decidedOnline, open: open, overdue: overdue, violations: violations,
+                   acceptedConcentrated: acceptedConcentrated)
     }
 }

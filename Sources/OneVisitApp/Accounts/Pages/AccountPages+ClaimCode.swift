@@ -11,6 +11,11 @@ extension AccountPages {
         var applicantID: UUID
         var applicantName: String
         var idNumberMasked: String
+        /// A legal person's account is found by its USCC (R8.2.5).
+        var isOrganisation = false
+        var numberLabel = "身份证号码"
+        /// The phone the claim must give, masked: the clerk reads it back to the applicant.
+        var phoneMasked = ""
         var claimed: Bool
         var action: String
         var code: String?
@@ -41,9 +46,12 @@ extension AccountPages {
     private func claimCodePage(_ context: ClerkContext) async throws -> ClaimCodePage {
         guard let id = context.parameters.get("id", as: UUID.self) else { throw AccountService.applicantNotFound }
         let account = try await accounts.claimCandidate(id, clerk: context.principal, on: app.persistence.db)
+        let isOrganisation = account.applicantType == "organisation"
         return ClaimCodePage(
             layout: context.layout("账号认领码"), applicantID: id, applicantName: account.displayName,
-            idNumberMasked: account.idNumber.map { Masking.mask($0, keepPrefix: 4, keepSuffix: 4) } ?? "",
+            idNumberMasked: (isOrganisation ? account.creditCode : account.idNumber).map { Masking.mask($0, keepPrefix: 4, keepSuffix: 4) } ?? "",
+            isOrganisation: isOrganisation, numberLabel: isOrganisation ? "统一社会信用代码" : "身份证号码",
+            phoneMasked: account.phone.map { Masking.mask($0, keepPrefix: 3, keepSuffix: 4) } ?? "",
             claimed: AccountService.isClaimed(account), action: SitePath.Accounts.claimCode(id).link)
     }
 }

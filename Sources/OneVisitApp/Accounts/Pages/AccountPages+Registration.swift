@@ -75,7 +75,7 @@ extension AccountPages {
             let checked = try ApplicantRegistration.organisation(
                 name: form.name, creditCode: form.creditCode, legalRepresentative: form.legalRepresentative,
                 contactName: form.contactName, phone: form.phone, password: form.password, passwordConfirm: form.passwordConfirm)
-            return try await accounts.register(organisation: checked, password: form.password, address: address)
+            return try await accounts.register(organisation: checked, password: form.password, address: address, claimCode: form.claimCode)
         }
         let checked = try ApplicantRegistration.person(
             name: form.name, idNumber: form.idNumber, phone: form.phone, password: form.password,

@@ -42,11 +42,12 @@ extension CasePages {
         let guide = try await app.catalog.guide(implementationID: implementationID)
         guard let account = try await AccountRow.find(context.principal.accountID, on: app.persistence.sql) else { throw AppError.unauthenticated }
         let known = CaseService.knownApplicant(account)
+        let (_, definition) = try await app.cases.publishedGuide(implementationID, on: app.persistence.db)
         let page = ApplyPage(
             layout: context.layout("在线办理：\(guide.itemName)"), action: SitePath.Cases.apply(guide.id).link, itemName: guide.itemName, regionName: guide.regionName, department: guide.department,
-            fields: guide.formFields.enumerated().map { index, field in
+            fields: definition.attributes.formFields.enumerated().map { index, field in
                 let value = CaseService.prefill(field: field, from: known)
-                return .init(name: field, value: value ?? "", prefilled: value != nil, index: index)
+                return .init(name: field.name, value: value ?? "", prefilled: value != nil, index: index)
             },
             materials: try await materialsFor(app, guide.id),
             deliveries: guide.delivery.enumerated().compactMap { index, name in

@@ -25,7 +25,8 @@ extension CasePages {
             let application = CaseService.WindowApplication(
                 implementationID: id, channel: form["channel"], name: form["name"], idNumber: form["idNumber"], phone: form["phone"], provided: provided,
                 deliveryMode: try CaseService.deliveryMode(form["deliveryMode"], fallback: .pickup), deliveryAddress: form["deliveryAddress"],
-                fee: try FeeRequest.form(form.fields, clerk: true))
+                fee: try FeeRequest.form(form.fields, clerk: true), applicantType: form["applicantType"], creditCode: form["creditCode"],
+                legalRepresentative: form["legalRepresentative"], contactName: form["contactName"])
             let c = try await app.cases.registerAtWindow(application, clerk: context.principal, address: context.remoteAddress)
             return Response.redirect(to: SitePath.Cases.detail(c.id))
         } catch let error as AppError where error.status == .unprocessableContent {

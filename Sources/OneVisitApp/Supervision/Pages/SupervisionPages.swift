@@ -15,6 +15,8 @@ struct SupervisionPages: Sendable {
         var departmentName: String
         var regionName: String
         var figures: Indicators
+        /// R11.3.4 (a) 集中受理率.
+        var concentrated: String
         var onTheSpot: String
         var onTime: String
         var onTimeBar: Int
@@ -33,6 +35,8 @@ struct SupervisionPages: Sendable {
         var total: Row
         var rows: [Row]
         var exportLink: String
+        /// What 集中受理率 counts (`AcceptanceVenue.definition`).
+        var concentratedDefinition: String
     }
 
     struct DrillPage {
@@ -70,7 +74,7 @@ struct SupervisionPages: Sendable {
             from: report.from, to: report.to, asOf: report.asOf,
             total: Self.row(UUID(), "合计", names[report.regionCode] ?? report.regionCode, report.total, scope: scope),
             rows: report.departments.map { Self.row($0.departmentID, $0.departmentName, names[$0.regionCode] ?? $0.regionCode, $0.figures, scope: scope) },
-            exportLink: SitePath.Supervision.export.link(query: scope))
+            exportLink: SitePath.Supervision.export.link(query: scope), concentratedDefinition: AcceptanceVenue.definition)
         return try app.renderer.page("supervision", page)
     }
 
@@ -79,7 +83,7 @@ struct SupervisionPages: Sendable {
             SitePath.Supervision.department(id).link(query: [("filter", filter.rawValue)] + scope)
         }
         return Row(
-            departmentID: id, departmentName: name, regionName: regionName, figures: f,
+            departmentID: id, departmentName: name, regionName: regionName, figures: f, concentrated: Indicators.text(f.concentratedRate),
             onTheSpot: Indicators.text(f.onTheSpotRate), onTime: Indicators.text(f.onTimeRate),
             onTimeBar: (f.onTimeRate ?? 0) / 10, online: Indicators.text(f.onlineRate),
             links: .init(decided: drill(.decided), open: drill(.open), overdue: drill(.overdue)))
@@ -88,9 +92,9 @@ struct SupervisionPages: Sendable {
     func export(_ request: Request, context: Context) async throws -> Response {
         let report = try await SupervisionRoutes.report(request, principal: context.principal, app: app)
         let names = try await regionNames()
-        var csv = "\u{FEFF}区划,部门,收件,受理,当场受理,当场受理率,办结,按时办结,按时办结率,网上办结,网上办结率,在办,超期未办结,违规\r\n"
+        var csv = "\u{FEFF}区划,部门,收件,受理,集中受理,集中受理率,当场受理,当场受理率,办结,按时办结,按时办结率,网上办结,网上办结率,在办,超期未办结,违规\r\n"
         func line(_ region: String, _ name: String, _ f: Indicators) -> String {
-            [region, name, "\(f.received)", "\(f.accepted)", "\(f.acceptedOnTheSpot)", Indicators.text(f.onTheSpotRate), "\(f.decided)",
+            [region, name, "\(f.received)", "\(f.accepted)", "\(f.acceptedConcentrated)", Indicators.text(f.concentratedRate), "\(f.acceptedOnTheSpot)", Indicators.text(f.onTheSpotRate), "\(f.decided)",
              "\(f.decidedOnTime)", Indicators.text(f.onTimeRate), "\(f.decidedOnline)", Indicators.text(f.onlineRate), "\(f.open)", "\(f.overdue)", "\(f.violations)"]
                 .map(SupervisionRoutes.csvField).joined(separator: ",") + "\r\n"
         }
